@@ -1,0 +1,85 @@
+using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Upstream;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace AgentRelay.ProxyService.Endpoints;
+
+/// <summary>The Anthropic Messages API surface: <c>/v1/messages</c>, <c>/messages</c>, <c>/v1/messages/count_tokens</c>.</summary>
+public static class MessagesApi
+{
+    public static IEndpointRouteBuilder MapAnthropicMessagesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/messages", CreateMessage);
+        app.MapPost("/messages", CreateMessage);
+        app.MapPost("/v1/messages/count_tokens", CountTokens);
+        return app;
+    }
+
+    public static async Task CreateMessage(HttpContext context, [AsParameters] MessagesServices services)
+    {
+        if (await ReadRequestAsync(context, services) is not { } request)
+        {
+            return;
+        }
+
+        var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+        feature.Stream = request.Stream;
+        feature.StreamReason = request.StreamReason;
+        await services.Forwarder.ForwardAsync(context, request, context.RequestAborted);
+    }
+
+    public static async Task CountTokens(HttpContext context, [AsParameters] MessagesServices services)
+    {
+        if (await ReadRequestAsync(context, services) is not { } request)
+        {
+            return;
+        }
+
+        var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+        var upstreamRequest = new UpstreamRequest(request, UpstreamHeaders.From(context.Request), feature, NoResponse.Instance)
+        {
+            QueryString = context.Request.QueryString.Value ?? string.Empty,
+        };
+        var reply = await services.Upstream.CountTokensAsync(upstreamRequest, context.RequestAborted);
+        if (reply.Status >= 400)
+        {
+            var error = reply.Body["error"] as System.Text.Json.Nodes.JsonObject;
+            services.Errors.Report(feature, ProxyError.UpstreamError, Streaming.JsonNodeExtensions.AsString(error?["type"]) ?? AnthropicErrorTypes.Api,
+                Streaming.JsonNodeExtensions.AsString(error?["message"]) ?? "count_tokens failed", reply.Status);
+        }
+
+        await ErrorBodies.WriteJsonAsync(context, reply.Status, reply.Body);
+    }
+
+    /// <summary>Reads and validates the body; on a bad request writes the error and returns <see langword="null"/>.</summary>
+    private static async Task<MessagesRequest?> ReadRequestAsync(HttpContext context, MessagesServices services)
+    {
+        var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+        var (body, error) = await RequestBodyReader.ReadObjectAsync(context.Request, services.Options.CurrentValue.MaxRequestBodyBytes, context.RequestAborted);
+        error ??= MessagesRequestValidator.Validate(body!);
+        if (error is not null)
+        {
+            services.Errors.Report(feature, error.Stage, error.Type, error.Message, error.Status);
+            await ErrorBodies.WriteAnthropicAsync(context, error.Status, error.Type, error.Message);
+            return null;
+        }
+
+        var request = new MessagesRequest(body!);
+        feature.Model = request.Model;
+        return request;
+    }
+
+    /// <summary>count_tokens writes no stream, so there is never anything committed to protect.</summary>
+    private sealed class NoResponse : IResponseCommitment
+    {
+        public static readonly NoResponse Instance = new();
+
+        public bool Committed => false;
+
+        public void Reset()
+        {
+        }
+    }
+}

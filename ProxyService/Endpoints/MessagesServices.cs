@@ -1,0 +1,23 @@
+using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Forwarding;
+using AgentRelay.ProxyService.Upstream;
+using Microsoft.Extensions.Options;
+
+namespace AgentRelay.ProxyService.Endpoints;
+
+/// <summary>What the Messages handlers need, as one <c>[AsParameters]</c> bundle.</summary>
+public sealed class MessagesServices(
+    IOptionsMonitor<ProxyOptions> options,
+    MessagesForwarder forwarder,
+    IUpstreamClient upstream,
+    ErrorReporter errors)
+{
+    public IOptionsMonitor<ProxyOptions> Options { get; } = options;
+
+    public MessagesForwarder Forwarder { get; } = forwarder;
+
+    public IUpstreamClient Upstream { get; } = upstream;
+
+    public ErrorReporter Errors { get; } = errors;
+}

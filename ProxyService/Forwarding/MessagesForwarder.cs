@@ -1,0 +1,72 @@
+using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Upstream;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace AgentRelay.ProxyService.Forwarding;
+
+/// <summary>
+/// Runs one Messages request through the upstream chain into the client's response.
+/// </summary>
+/// <remarks>
+/// <code>
+///   client ── request ──► endpoint ── MessagesRequest ──► forwarder ──► IUpstreamClient chain ──► backend
+///   client ◄── SSE or JSON ── IResponseSink ◄──────────── BackendEvent stream ◄──────────────────┘
+/// </code>
+/// Steps: (1) choose the sink from the request's stream decision; (2) relay each event, recording the commit as soon as
+/// a byte reaches the client; (3) a failure item ends the response (JSON error before commit, <c>event: error</c>
+/// after); (4) the end of the stream completes the response, or reports it incomplete; (5) a client that goes away
+/// cancels the chain, which cancels the upstream call.
+/// </remarks>
+public sealed class MessagesForwarder(IUpstreamClient upstream, ErrorReporter errors)
+{
+    public async Task ForwardAsync(HttpContext context, MessagesRequest request, CancellationToken cancellationToken)
+    {
+        var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+
+        // :: Step 1: one event stream, two ways of writing it.
+        IResponseSink sink = request.Stream ? new SseResponseSink(context) : new JsonResponseSink(context);
+        var upstreamRequest = new UpstreamRequest(request, UpstreamHeaders.From(context.Request), feature, sink)
+        {
+            QueryString = context.Request.QueryString.Value ?? string.Empty,
+        };
+
+        try
+        {
+            await foreach (var item in upstream.StreamAsync(upstreamRequest, cancellationToken))
+            {
+                switch (item)
+                {
+                    // :: Step 2: relay, and remember the moment the response became irrevocable.
+                    case MessageStreamEvent streamEvent:
+                        await sink.WriteAsync(streamEvent, cancellationToken);
+                        feature.Committed = sink.Committed;
+                        break;
+
+                    // :: Step 3: a failure ends the response in the client's dialect.
+                    case BackendFailure failure:
+                        errors.Report(feature, failure);
+                        await sink.FailAsync(failure, cancellationToken);
+                        feature.Committed = true;
+                        return;
+                }
+            }
+
+            // :: Step 4: a stream that stopped short is an error too, never a silently truncated answer.
+            if (await sink.CompleteAsync(cancellationToken) is { } incomplete)
+            {
+                errors.Report(feature, incomplete);
+            }
+
+            feature.Committed = true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // :: Step 5: the client left; the token already cancelled the upstream call.
+            feature.Committed = sink.Committed;
+            errors.Report(feature, ProxyError.ClientDisconnected, "client_disconnected", "The client closed the connection.", StatusCodes.Status499ClientClosedRequest);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Security;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace AgentRelay.ProxyService.Hosting;
+
+/// <summary>The middleware order, in one place.</summary>
+public static class ProxyApplicationExtensions
+{
+    public static WebApplication UseProxyPipeline(this WebApplication app)
+    {
+        // Outermost: no exception ever reaches the client as a stack trace.
+        app.UseExceptionHandler(errorApp => errorApp.Run(WriteUnhandledError));
+        // Empty 4xx answers (unknown route, wrong method, bad query) get a JSON body in the Anthropic shape.
+        app.UseStatusCodePages(context => WriteStatusError(context.HttpContext));
+        app.UseMiddleware<RequestContextMiddleware>();
+        // Explicitly here, so that routing failures are inside the exception handler too.
+        app.UseRouting();
+        if (app.Configuration.GetSection($"{ProxyOptions.SectionName}:{nameof(ProxyOptions.CorsOrigins)}").Get<string[]>() is { Length: > 0 })
+        {
+            app.UseCors();
+        }
+
+        app.UseMiddleware<ApiKeyMiddleware>();
+        return app;
+    }
+
+    private static Task WriteUnhandledError(HttpContext context)
+    {
+        var requestId = context.Response.Headers[RequestContextMiddleware.RequestIdHeader].ToString();
+        var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (exception is BadHttpRequestException badRequest)
+        {
+            var type = AnthropicErrorTypes.TypeOf(badRequest.StatusCode);
+            return ErrorBodies.WriteAnthropicAsync(context, badRequest.StatusCode, type, "The request could not be read.");
+        }
+
+        return ErrorBodies.WriteAnthropicAsync(context, StatusCodes.Status500InternalServerError, AnthropicErrorTypes.Api,
+            $"Internal proxy error. The proxy's log has the details under request id {requestId}.".Replace(" under request id .", "."));
+    }
+
+    private static Task WriteStatusError(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var message = status switch
+        {
+            StatusCodes.Status404NotFound => $"Not found: {context.Request.Method} {context.Request.Path}",
+            StatusCodes.Status405MethodNotAllowed => $"Method not allowed: {context.Request.Method} {context.Request.Path}",
+            StatusCodes.Status413PayloadTooLarge => "Request body too large.",
+            _ => $"The request failed with status {status}.",
+        };
+        return ErrorBodies.WriteAnthropicAsync(context, status, AnthropicErrorTypes.TypeOf(status), message);
+    }
+}

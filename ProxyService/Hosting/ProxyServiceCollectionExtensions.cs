@@ -1,0 +1,96 @@
+using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Forwarding;
+using AgentRelay.ProxyService.Telemetry;
+using AgentRelay.ProxyService.Upstream;
+using Microsoft.Extensions.Options;
+
+namespace AgentRelay.ProxyService.Hosting;
+
+/// <summary>Registers the proxy: settings validated at start-up, the upstream chain, the request pipeline's services.</summary>
+public static class ProxyServiceCollectionExtensions
+{
+    /// <summary>Where the proxy listens when nothing else says so: loopback only.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:3456";
+
+    public static WebApplicationBuilder AddProxyServices(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddEnvironmentAliases();
+        BindToLoopbackByDefault(builder);
+
+        var services = builder.Services;
+        services.AddOptionsWithValidateOnStart<ProxyOptions, ProxyOptionsValidator>().BindConfiguration(ProxyOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<RetryOptions, RetryOptionsValidator>().BindConfiguration(RetryOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<BackendOptions, BackendOptionsValidator>().BindConfiguration(BackendOptions.SectionName);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RequestLog>();
+        services.AddSingleton<ErrorReporter>();
+        services.AddSingleton<MessagesForwarder>();
+        services.AddProblemDetails();
+
+        var corsOrigins = builder.Configuration.GetSection($"{ProxyOptions.SectionName}:{nameof(ProxyOptions.CorsOrigins)}").Get<string[]>() ?? [];
+        if (corsOrigins.Length > 0)
+        {
+            services.AddCors(cors => cors.AddDefaultPolicy(policy => policy.WithOrigins(corsOrigins).AllowAnyHeader().AllowAnyMethod()
+                .WithExposedHeaders("x-relay-request-id", "x-relay-adapter")));
+        }
+
+        services.AddHttpClient(AnthropicApiClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // As YARP does for forwarding: the client's bytes, no cookies, no redirects, no system proxy.
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                UseCookies = false,
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+            })
+            // Standard resilience would cut long streams (10 s / 30 s) and retry under our own retry policy.
+            .RemoveAllResilienceHandlers()
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+
+        services.AddUpstreamClient()
+            .UseTracing();
+
+        services.AddHealthChecks().AddCheck<BackendHealthCheck>("backend");
+        return builder;
+    }
+
+    /// <summary>The chain's innermost client is chosen by <c>Backend:Kind</c>; decorators are added with <c>Use*</c>.</summary>
+    public static UpstreamClientBuilder AddUpstreamClient(this IServiceCollection services)
+    {
+        var builder = new UpstreamClientBuilder(CreateBackend);
+        services.AddSingleton(builder);
+        services.AddSingleton(provider => provider.GetRequiredService<UpstreamClientBuilder>().Build(provider));
+        return builder;
+    }
+
+    public static UpstreamClientBuilder UseTracing(this UpstreamClientBuilder builder) =>
+        builder.Use((inner, provider) => new TracingUpstreamClient(inner, "anthropic", provider.GetRequiredService<TimeProvider>()));
+
+    private static IUpstreamClient CreateBackend(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<BackendOptions>>().Value;
+        return options.Kind switch
+        {
+            BackendKind.AnthropicApi => ActivatorUtilities.CreateInstance<AnthropicApiClient>(provider,
+                provider.GetRequiredService<IHttpClientFactory>().CreateClient(AnthropicApiClient.HttpClientName)),
+            _ => new UnavailableUpstreamClient(new BackendFailure(ProxyError.BackendUnavailable, StatusCodes.Status501NotImplemented, AnthropicErrorTypes.Api,
+                "Backend:Kind=ClaudeCli is not implemented yet. Set Backend:Kind=AnthropicApi and Backend:BaseUrl to forward to an Anthropic-compatible API.")),
+        };
+    }
+
+    private static void BindToLoopbackByDefault(WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var explicitlyBound = !string.IsNullOrEmpty(configuration["urls"])
+            || !string.IsNullOrEmpty(configuration["http_ports"])
+            || !string.IsNullOrEmpty(configuration["https_ports"])
+            || configuration.GetSection("Kestrel:Endpoints").Exists();
+        if (!explicitlyBound)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+    }
+}

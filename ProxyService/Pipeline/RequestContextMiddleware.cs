@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using AgentRelay.ProxyService.Telemetry;
+
+namespace AgentRelay.ProxyService.Pipeline;
+
+/// <summary>
+/// First in the pipeline: gives every response an <c>x-relay-request-id</c> (also in the log scope and on the span),
+/// and for API requests creates the <see cref="ProxyRequestFeature"/>, the <c>relay.request</c> span and, at the end,
+/// the <c>/telemetry/requests</c> record.
+/// </summary>
+public sealed class RequestContextMiddleware(RequestDelegate next, RequestLog requestLog, TimeProvider time, ILogger<RequestContextMiddleware> logger)
+{
+    public const string RequestIdHeader = "x-relay-request-id";
+
+    private static readonly string[] s_apiPaths = ["/v1/messages", "/messages", "/v1/messages/count_tokens", "/v1/chat/completions"];
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var requestId = Guid.CreateVersion7().ToString("N");
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[RequestIdHeader] = requestId;
+            return Task.CompletedTask;
+        });
+        Activity.Current?.SetTag(TelemetryNames.Relay.RequestId, requestId);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
+
+        var path = context.Request.Path.Value ?? "/";
+        if (!IsApiPath(path))
+        {
+            await next(context);
+            return;
+        }
+
+        using var activity = ProxyInstrumentation.ActivitySource.StartActivity(TelemetryNames.Spans.Request, ActivityKind.Internal);
+        activity?.SetTag(TelemetryNames.Relay.RequestId, requestId);
+        var feature = new ProxyRequestFeature
+        {
+            RequestId = requestId,
+            Path = path,
+            StartedAt = time.GetUtcNow(),
+            TraceId = (activity ?? Activity.Current)?.TraceId.ToHexString(),
+            Activity = activity,
+        };
+        context.Features.Set(feature);
+
+        var started = time.GetTimestamp();
+        var status = 0;
+        try
+        {
+            await next(context);
+            status = context.Response.StatusCode;
+        }
+        catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            status = StatusCodes.Status500InternalServerError;
+            feature.ErrorType ??= Errors.AnthropicErrorTypes.Api;
+            throw;
+        }
+        finally
+        {
+            if (context.RequestAborted.IsCancellationRequested && feature.Error is Errors.ProxyError.ClientDisconnected or Errors.ProxyError.None && !feature.Committed)
+            {
+                status = StatusCodes.Status499ClientClosedRequest;
+            }
+
+            Complete(feature, activity, status == 0 ? context.Response.StatusCode : status, time.GetElapsedTime(started));
+        }
+    }
+
+    private void Complete(ProxyRequestFeature feature, Activity? activity, int status, TimeSpan elapsed)
+    {
+        activity?.SetTag(TelemetryNames.Relay.Committed, feature.Committed);
+        activity?.SetTag("http.response.status_code", status);
+        requestLog.Add(RequestRecord.From(feature, status, elapsed.TotalMilliseconds));
+        ProxyInstrumentation.Requests.Add(1, new TagList
+        {
+            { "http.route", feature.Path },
+            { "http.response.status_code", status },
+            { TelemetryNames.Error.Type, feature.ErrorType },
+        });
+    }
+
+    private static bool IsApiPath(string path)
+    {
+        foreach (var apiPath in s_apiPaths)
+        {
+            if (string.Equals(path.TrimEnd('/'), apiPath, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,41 @@
+using AgentRelay.ProxyService.Errors;
+
+namespace AgentRelay.ProxyService.Streaming;
+
+/// <summary>Aggregates the events and writes one JSON message at the end; commits only when that write happens.</summary>
+public sealed class JsonResponseSink(HttpContext context) : IResponseSink
+{
+    private readonly MessageAggregator _aggregator = new();
+
+    public bool Committed { get; private set; }
+
+    public ValueTask WriteAsync(MessageStreamEvent streamEvent, CancellationToken cancellationToken)
+    {
+        _aggregator.Add(streamEvent);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask<BackendFailure?> CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (!_aggregator.Started || !_aggregator.Stopped)
+        {
+            var failure = SseResponseSink.Incomplete(_aggregator.Started
+                ? "The upstream stream ended before message_stop."
+                : "The upstream ended its response without a message.");
+            await FailAsync(failure, cancellationToken);
+            return failure;
+        }
+
+        Committed = true;
+        await ErrorBodies.WriteJsonAsync(context, StatusCodes.Status200OK, _aggregator.Build());
+        return null;
+    }
+
+    public async ValueTask FailAsync(BackendFailure failure, CancellationToken cancellationToken)
+    {
+        Committed = true;
+        await ErrorBodies.WriteJsonAsync(context, failure.Status, failure.ToAnthropicBody());
+    }
+
+    public void Reset() => _aggregator.Reset();
+}

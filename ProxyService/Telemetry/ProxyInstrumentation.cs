@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AgentRelay.ProxyService.Telemetry;
+
+/// <summary>The proxy's one ActivitySource and Meter. ServiceDefaults subscribes to <see cref="SourceName"/>.</summary>
+public static class ProxyInstrumentation
+{
+    public const string SourceName = "AgentRelay.ProxyService";
+
+    private static readonly string? s_version = typeof(ProxyInstrumentation).Assembly.GetName().Version?.ToString();
+
+    public static readonly ActivitySource ActivitySource = new(SourceName, s_version);
+
+    public static readonly Meter Meter = new(SourceName, s_version);
+
+    /// <summary>Requests answered, by route, status and error type.</summary>
+    public static readonly Counter<long> Requests = Meter.CreateCounter<long>(
+        TelemetryNames.Metrics.Requests, "{request}", "API requests answered by the proxy");
+
+    /// <summary>Duration of upstream calls, as the GenAI conventions define it.</summary>
+    public static readonly Histogram<double> OperationDuration = Meter.CreateHistogram(
+        TelemetryNames.GenAI.Client.OperationDuration, "s", "GenAI operation duration",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] });
+
+    /// <summary>Tokens used, by <c>gen_ai.token.type</c>.</summary>
+    public static readonly Histogram<int> TokenUsage = Meter.CreateHistogram(
+        TelemetryNames.GenAI.Client.TokenUsage, "{token}", "Measures number of input and output tokens used",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] });
+}

@@ -1,0 +1,86 @@
+namespace AgentRelay.ProxyService.Telemetry;
+
+/// <summary>
+/// Span, attribute and metric names. GenAI names follow the OpenTelemetry semantic conventions; the proxy's own live
+/// under <c>relay.</c>.
+/// </summary>
+public static class TelemetryNames
+{
+    public static class Spans
+    {
+        /// <summary>The proxy's span over one API request: the decisions live here.</summary>
+        public const string Request = "relay.request";
+
+        /// <summary>The <c>chat {model}</c> upstream span's operation.</summary>
+        public const string ChatOperation = "chat";
+    }
+
+    public static class Relay
+    {
+        public const string RequestId = "relay.request.id";
+        public const string Stream = "relay.stream";
+        public const string StreamReason = "relay.stream.reason";
+        public const string Committed = "relay.committed";
+        public const string Backend = "relay.backend";
+
+        public static class Adapter
+        {
+            public const string Name = "relay.adapter.name";
+            public const string Reason = "relay.adapter.reason";
+        }
+    }
+
+    public static class GenAI
+    {
+        public const string OperationName = "gen_ai.operation.name";
+        public const string ProviderName = "gen_ai.provider.name";
+        public const string ConversationId = "gen_ai.conversation.id";
+
+        public static class Request
+        {
+            public const string Model = "gen_ai.request.model";
+            public const string MaxTokens = "gen_ai.request.max_tokens";
+            public const string Stream = "gen_ai.request.stream";
+        }
+
+        public static class Response
+        {
+            public const string Id = "gen_ai.response.id";
+            public const string Model = "gen_ai.response.model";
+            public const string FinishReasons = "gen_ai.response.finish_reasons";
+        }
+
+        public static class Usage
+        {
+            public const string InputTokens = "gen_ai.usage.input_tokens";
+            public const string OutputTokens = "gen_ai.usage.output_tokens";
+        }
+
+        public static class Token
+        {
+            public const string Type = "gen_ai.token.type";
+        }
+
+        public static class Client
+        {
+            public const string OperationDuration = "gen_ai.client.operation.duration";
+            public const string TokenUsage = "gen_ai.client.token.usage";
+        }
+    }
+
+    public static class Server
+    {
+        public const string Address = "server.address";
+        public const string Port = "server.port";
+    }
+
+    public static class Error
+    {
+        public const string Type = "error.type";
+    }
+
+    public static class Metrics
+    {
+        public const string Requests = "relay.requests";
+    }
+}

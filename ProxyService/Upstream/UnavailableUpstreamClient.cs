@@ -1,0 +1,19 @@
+using System.Runtime.CompilerServices;
+using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Streaming;
+
+namespace AgentRelay.ProxyService.Upstream;
+
+/// <summary>A backend that cannot serve: every request gets the same clear error.</summary>
+public sealed class UnavailableUpstreamClient(BackendFailure failure) : IUpstreamClient
+{
+    public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask;
+        yield return failure;
+    }
+
+    public Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(TokenEstimator.Reply(request.Message));
+}
