@@ -45,6 +45,10 @@ public sealed class MessagesForwarder(IUpstreamClient upstream, ErrorReporter er
                         feature.Committed = sink.Committed;
                         break;
 
+                    case BackendSessionEvent session:
+                        feature.BackendSessionId = session.SessionId;
+                        break;
+
                     // :: Step 3: a failure ends the response in the client's dialect.
                     case BackendFailure failure:
                         errors.Report(feature, failure);

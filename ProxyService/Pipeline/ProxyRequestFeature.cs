@@ -32,6 +32,21 @@ public sealed class ProxyRequestFeature
 
     public double QueueWaitMs { get; set; }
 
+    /// <summary>The adapter's decisions in the form backends consume.</summary>
+    public AgentPolicy Agent { get; set; } = AgentPolicy.Default;
+
+    /// <summary>The agent's own session id (from its headers), when it sent one.</summary>
+    public string? AgentSessionId { get; set; }
+
+    /// <summary>A backend session to resume (the session layer sets it), or <see langword="null"/> for a new one.</summary>
+    public string? ResumeSessionId { get; set; }
+
+    /// <summary>Whether resuming forks the session (an undo) instead of continuing it.</summary>
+    public bool ForkSession { get; set; }
+
+    /// <summary>The backend's session id as observed in its output (e.g. the Claude session).</summary>
+    public string? BackendSessionId { get; set; }
+
     /// <summary>Every upstream attempt with the decision taken after it.</summary>
     public List<AttemptRecord> Attempts { get; } = [];
 
