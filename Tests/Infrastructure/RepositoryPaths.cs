@@ -1,0 +1,30 @@
+namespace AgentRelay.Tests.Infrastructure;
+
+/// <summary>Where things are in the checkout, found from the test assembly's location.</summary>
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>Debug or Release, whichever the tests were built as.</summary>
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+
+    public static string Clients => Path.Combine(Root, "Tests", "clients");
+
+    public static string ClientsNodeModules => Path.Combine(Clients, "node_modules");
+
+    public static string ProxyServiceDll =>
+        Path.Combine(Root, "ProxyService", "bin", Configuration, "net10.0", "ProxyService.dll");
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "aspire.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("aspire.sln not found above " + AppContext.BaseDirectory);
+    }
+}
