@@ -19,7 +19,8 @@ public static class ProxyApplicationExtensions
         app.UseMiddleware<RequestContextMiddleware>();
         // Explicitly here, so that routing failures are inside the exception handler too.
         app.UseRouting();
-        if (app.Configuration.GetSection($"{ProxyOptions.SectionName}:{nameof(ProxyOptions.CorsOrigins)}").Get<string[]>() is { Length: > 0 })
+        // No CORS headers at all unless origins are configured: a web page must not be able to drive the proxy.
+        if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.CorsOrigins is { Length: > 0 })
         {
             app.UseCors();
         }

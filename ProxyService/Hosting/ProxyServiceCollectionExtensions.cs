@@ -1,6 +1,7 @@
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Forwarding;
+using AgentRelay.ProxyService.Security;
 using AgentRelay.ProxyService.Telemetry;
 using AgentRelay.ProxyService.Upstream;
 using Microsoft.Extensions.Options;
@@ -26,15 +27,16 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestLog>();
         services.AddSingleton<ErrorReporter>();
+        services.AddSingleton<SecretRedactor>();
         services.AddSingleton<MessagesForwarder>();
         services.AddProblemDetails();
 
-        var corsOrigins = builder.Configuration.GetSection($"{ProxyOptions.SectionName}:{nameof(ProxyOptions.CorsOrigins)}").Get<string[]>() ?? [];
-        if (corsOrigins.Length > 0)
-        {
-            services.AddCors(cors => cors.AddDefaultPolicy(policy => policy.WithOrigins(corsOrigins).AllowAnyHeader().AllowAnyMethod()
+        // The policy is read from the validated options, so it sees every configuration source (tests' included).
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<ProxyOptions>>((cors, proxy) => cors.AddDefaultPolicy(policy => policy
+                .WithOrigins(proxy.Value.CorsOrigins).AllowAnyHeader().AllowAnyMethod()
                 .WithExposedHeaders("x-relay-request-id", "x-relay-adapter")));
-        }
 
         services.AddHttpClient(AnthropicApiClient.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Security;
 using AgentRelay.ProxyService.Streaming;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed partial class AnthropicApiClient(
     IOptionsMonitor<BackendOptions> backendOptions,
     IOptionsMonitor<ProxyOptions> proxyOptions,
     TimeProvider time,
+    SecretRedactor redactor,
     ILogger<AnthropicApiClient> logger) : IUpstreamClient
 {
     /// <summary>The name of the HttpClient, which has no standard resilience handler.</summary>
@@ -156,7 +158,8 @@ public sealed partial class AnthropicApiClient(
 
     private async Task<BackendFailure> ReadFailureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        // Error text goes to the client and the log; an upstream that echoes a credential must not leak it.
+        var text = redactor.Redact(await response.Content.ReadAsStringAsync(cancellationToken));
         if (text.Length > MaxErrorBodyChars)
         {
             text = text[..MaxErrorBodyChars];

@@ -34,7 +34,10 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
     public int Aborted;
 
     /// <summary>What a request gets when nothing is scripted.</summary>
-    public Func<HttpContext, Task> DefaultReply { get; set; } = context => Replies.Sse(context, AnthropicStreams.Text("Hello from the fake upstream."));
+    public Func<HttpContext, Task> DefaultReply { get; set; } = context =>
+        context.Request.Path.Value!.EndsWith("/count_tokens", StringComparison.Ordinal)
+            ? Replies.Json(200, new JsonObject { ["input_tokens"] = 17 })(context)
+            : Replies.Sse(context, AnthropicStreams.Text("Hello from the fake upstream."));
 
     public static async Task<FakeAnthropicServer> StartAsync()
     {
