@@ -17,6 +17,17 @@ public static class ErrorBodies
     public static Task WriteAnthropicAsync(HttpContext context, int status, string type, string message) =>
         WriteJsonAsync(context, status, Anthropic(type, message));
 
+    /// <summary>Writes a failure as the whole response, with <c>Retry-After</c> when the failure knows one.</summary>
+    public static Task WriteFailureAsync(HttpContext context, BackendFailure failure)
+    {
+        if (failure.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return WriteJsonAsync(context, failure.Status, failure.ToAnthropicBody());
+    }
+
     public static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body)
     {
         context.Response.StatusCode = status;

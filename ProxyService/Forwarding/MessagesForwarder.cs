@@ -1,3 +1,4 @@
+using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Messages;
 using AgentRelay.ProxyService.Pipeline;
@@ -15,16 +16,44 @@ namespace AgentRelay.ProxyService.Forwarding;
 ///   client ── request ──► endpoint ── MessagesRequest ──► forwarder ──► IUpstreamClient chain ──► backend
 ///   client ◄── SSE or JSON ── IResponseSink ◄──────────── BackendEvent stream ◄──────────────────┘
 /// </code>
-/// Steps: (1) choose the sink from the request's stream decision; (2) relay each event, recording the commit as soon as
+/// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) choose the sink from the request's stream decision; (2) relay each event, recording the commit as soon as
 /// a byte reaches the client; (3) a failure item ends the response (JSON error before commit, <c>event: error</c>
 /// after); (4) the end of the stream completes the response, or reports it incomplete; (5) a client that goes away
 /// cancels the chain, which cancels the upstream call.
 /// </remarks>
-public sealed class MessagesForwarder(IUpstreamClient upstream, ErrorReporter errors)
+public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate gate, ErrorReporter errors)
 {
     public async Task ForwardAsync(HttpContext context, MessagesRequest request, CancellationToken cancellationToken)
     {
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+
+        // :: Step 0: wait for a slot; it is held until the response is completely written, streams included.
+        IAsyncDisposable? lease;
+        try
+        {
+            (lease, var refusal) = await gate.EnterAsync(feature, cancellationToken);
+            if (refusal is not null)
+            {
+                errors.Report(feature, refusal);
+                await ErrorBodies.WriteFailureAsync(context, refusal);
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client left the waiting room; the limiter already took it out of the queue.
+            ReportDisconnect(feature);
+            return;
+        }
+
+        await using (lease)
+        {
+            await RelayAsync(context, feature, request, cancellationToken);
+        }
+    }
+
+    private async Task RelayAsync(HttpContext context, ProxyRequestFeature feature, MessagesRequest request, CancellationToken cancellationToken)
+    {
 
         // :: Step 1: one event stream, two ways of writing it.
         IResponseSink sink = request.Stream ? new SseResponseSink(context) : new JsonResponseSink(context);
@@ -70,7 +99,10 @@ public sealed class MessagesForwarder(IUpstreamClient upstream, ErrorReporter er
         {
             // :: Step 5: the client left; the token already cancelled the upstream call.
             feature.Committed = sink.Committed;
-            errors.Report(feature, ProxyError.ClientDisconnected, "client_disconnected", "The client closed the connection.", StatusCodes.Status499ClientClosedRequest);
+            ReportDisconnect(feature);
         }
     }
+
+    private void ReportDisconnect(ProxyRequestFeature feature) =>
+        errors.Report(feature, ProxyError.ClientDisconnected, "client_disconnected", "The client closed the connection.", StatusCodes.Status499ClientClosedRequest);
 }

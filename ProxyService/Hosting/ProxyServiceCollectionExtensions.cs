@@ -1,6 +1,8 @@
+using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Forwarding;
+using AgentRelay.ProxyService.Retries;
 using AgentRelay.ProxyService.Security;
 using AgentRelay.ProxyService.Telemetry;
 using AgentRelay.ProxyService.Upstream;
@@ -52,8 +54,22 @@ public static class ProxyServiceCollectionExtensions
             .RemoveAllResilienceHandlers()
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
+        services.AddSingleton<InProcessConcurrencyLimiter>();
+        if (builder.AddRedisClient("redis"))
+        {
+            services.AddSingleton<IConcurrencyLimiter, RedisConcurrencyLimiter>();
+        }
+        else
+        {
+            services.AddSingleton<IConcurrencyLimiter>(provider => provider.GetRequiredService<InProcessConcurrencyLimiter>());
+        }
+
+        services.AddSingleton<ConcurrencyGate>();
+        services.AddSingleton<RetryJitter>();
+
         services.AddUpstreamClient()
-            .UseTracing();
+            .UseTracing()
+            .UseRetries();
 
         services.AddHealthChecks().AddCheck<BackendHealthCheck>("backend");
         return builder;
@@ -67,6 +83,9 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<UpstreamClientBuilder>().Build(provider));
         return builder;
     }
+
+    public static UpstreamClientBuilder UseRetries(this UpstreamClientBuilder builder) =>
+        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<RetryingUpstreamClient>(provider, inner));
 
     public static UpstreamClientBuilder UseTracing(this UpstreamClientBuilder builder) =>
         builder.Use((inner, provider) => new TracingUpstreamClient(inner, "anthropic", provider.GetRequiredService<TimeProvider>()));

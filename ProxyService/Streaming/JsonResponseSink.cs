@@ -34,7 +34,7 @@ public sealed class JsonResponseSink(HttpContext context) : IResponseSink
     public async ValueTask FailAsync(BackendFailure failure, CancellationToken cancellationToken)
     {
         Committed = true;
-        await ErrorBodies.WriteJsonAsync(context, failure.Status, failure.ToAnthropicBody());
+        await ErrorBodies.WriteFailureAsync(context, failure);
     }
 
     public void Reset() => _aggregator.Reset();

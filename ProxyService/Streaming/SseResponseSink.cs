@@ -55,7 +55,7 @@ public sealed class SseResponseSink(HttpContext context) : IResponseSink
     {
         if (!Committed)
         {
-            await ErrorBodies.WriteJsonAsync(context, failure.Status, failure.ToAnthropicBody());
+            await ErrorBodies.WriteFailureAsync(context, failure);
             return;
         }
 

@@ -18,6 +18,18 @@ public static class ProxyInstrumentation
     public static readonly Counter<long> Requests = Meter.CreateCounter<long>(
         TelemetryNames.Metrics.Requests, "{request}", "API requests answered by the proxy");
 
+    /// <summary>Concurrency slots held on this replica.</summary>
+    public static readonly UpDownCounter<long> SlotsInUse = Meter.CreateUpDownCounter<long>(
+        TelemetryNames.Metrics.SlotsInUse, "{slot}", "Concurrency slots held by this replica");
+
+    /// <summary>Requests refused a slot (queue full or queue timeout).</summary>
+    public static readonly Counter<long> ConcurrencyRejections = Meter.CreateCounter<long>(
+        TelemetryNames.Metrics.ConcurrencyRejections, "{request}", "Requests refused a concurrency slot");
+
+    /// <summary>Retry decisions, by reason and decision.</summary>
+    public static readonly Counter<long> RetryDecisions = Meter.CreateCounter<long>(
+        TelemetryNames.Metrics.RetryDecisions, "{decision}", "Decisions taken after an upstream attempt");
+
     /// <summary>Duration of upstream calls, as the GenAI conventions define it.</summary>
     public static readonly Histogram<double> OperationDuration = Meter.CreateHistogram(
         TelemetryNames.GenAI.Client.OperationDuration, "s", "GenAI operation duration",

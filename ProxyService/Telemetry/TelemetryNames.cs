@@ -11,6 +11,12 @@ public static class TelemetryNames
         /// <summary>The proxy's span over one API request: the decisions live here.</summary>
         public const string Request = "relay.request";
 
+        /// <summary>The wait for a concurrency slot.</summary>
+        public const string ConcurrencyAcquire = "concurrency.acquire";
+
+        /// <summary>The span event recording one retry decision.</summary>
+        public const string RetryDecisionEvent = "retry.decision";
+
         /// <summary>The <c>chat {model}</c> upstream span's operation.</summary>
         public const string ChatOperation = "chat";
     }
@@ -22,6 +28,23 @@ public static class TelemetryNames
         public const string StreamReason = "relay.stream.reason";
         public const string Committed = "relay.committed";
         public const string Backend = "relay.backend";
+
+        public static class Concurrency
+        {
+            public const string QueuePosition = "relay.concurrency.queue_position";
+            public const string WaitMs = "relay.concurrency.wait_ms";
+            public const string Outcome = "relay.concurrency.outcome";
+        }
+
+        /// <summary>Tags of the <c>retry.decision</c> event.</summary>
+        public static class Retry
+        {
+            public const string Attempt = "attempt";
+            public const string Reason = "reason";
+            public const string DelayMs = "delay_ms";
+            public const string Committed = "committed";
+            public const string Decision = "decision";
+        }
 
         public static class Adapter
         {
@@ -82,5 +105,8 @@ public static class TelemetryNames
     public static class Metrics
     {
         public const string Requests = "relay.requests";
+        public const string SlotsInUse = "relay.concurrency.slots_in_use";
+        public const string ConcurrencyRejections = "relay.concurrency.rejections";
+        public const string RetryDecisions = "relay.retry.decisions";
     }
 }

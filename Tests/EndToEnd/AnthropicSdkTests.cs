@@ -20,6 +20,7 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
             ["Backend:Kind"] = "AnthropicApi",
             ["Backend:BaseUrl"] = _upstream.BaseUrl,
             ["Proxy:ApiKey"] = "relay-key",
+            ["Retry:BaseDelay"] = "00:00:00.05",
         });
     }
 
@@ -74,13 +75,28 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
     [Fact]
     public async Task Sdk_sees_an_upstream_error_as_the_anthropic_error_it_was()
     {
-        _upstream.Enqueue(Replies.Error(529, "overloaded_error", "Overloaded"));
+        _upstream.Enqueue(Replies.Error(403, "permission_error", "Your key may not use this model."));
 
         var result = await RunSdkAsync("json");
 
         Assert.False(result["ok"]!.GetValue<bool>());
-        Assert.Equal(529, result["status"]!.GetValue<int>());
-        Assert.Equal("overloaded_error", result["type"]!.GetValue<string>());
+        Assert.Equal(403, result["status"]!.GetValue<int>());
+        Assert.Equal("permission_error", result["type"]!.GetValue<string>());
+        Assert.Single(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Sdk_never_notices_rate_limits_the_proxy_retried_away()
+    {
+        _upstream.Enqueue(Replies.Error(429, "rate_limit_error", "slow down"));
+        _upstream.Enqueue(Replies.Error(529, "overloaded_error", "Overloaded"));
+        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Third time lucky.")));
+
+        var result = await RunSdkAsync("stream");
+
+        Assert.True(result["ok"]!.GetValue<bool>(), result.ToJsonString());
+        Assert.Equal("Third time lucky.", result["text"]!.GetValue<string>());
+        Assert.Equal(3, _upstream.Requests.Count);
     }
 
     [Fact]

@@ -1,0 +1,195 @@
+using AgentRelay.ProxyService.Configuration;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace AgentRelay.ProxyService.Concurrency;
+
+/// <summary>
+/// The limiter shared by all replicas. A slot is a lease in Redis with an expiry that its holder renews while it
+/// works, so the slots of a killed replica come back within <c>Proxy:LeaseTtl</c>. Waiters form one FIFO queue in
+/// Redis; a release wakes them through pub/sub, with a short poll as the fallback. If Redis cannot be reached, the
+/// replica falls back to its in-process limiter rather than refusing traffic.
+/// </summary>
+public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisposable
+{
+    public const string KeyPrefix = "agentrelay:concurrency:";
+
+    private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly IOptionsMonitor<ProxyOptions> _options;
+    private readonly InProcessConcurrencyLimiter _fallback;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RedisConcurrencyLimiter> _logger;
+    private readonly RedisChannel _channel = RedisChannel.Literal(KeyPrefix + "released");
+    private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _subscribed;
+
+    public RedisConcurrencyLimiter(IConnectionMultiplexer redis, IOptionsMonitor<ProxyOptions> options, InProcessConcurrencyLimiter fallback, TimeProvider time, ILogger<RedisConcurrencyLimiter> logger)
+    {
+        _redis = redis;
+        _options = options;
+        _fallback = fallback;
+        _time = time;
+        _logger = logger;
+    }
+
+    private object Keys(string id) => new
+    {
+        leases = (RedisKey)(KeyPrefix + "leases"),
+        queue = (RedisKey)(KeyPrefix + "queue"),
+        alive = (RedisKey)(KeyPrefix + "alive"),
+        seq = (RedisKey)(KeyPrefix + "seq"),
+        channel = KeyPrefix + "released",
+        id,
+        max = _options.CurrentValue.MaxConcurrentSessions,
+        ttl = (long)_options.CurrentValue.LeaseTtl.TotalMilliseconds,
+        maxQueue = _options.CurrentValue.MaxQueueLength,
+    };
+
+    public async ValueTask<SlotAcquisition> AcquireAsync(CancellationToken cancellationToken)
+    {
+        var id = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+        var database = _redis.GetDatabase();
+        try
+        {
+            await EnsureSubscribedAsync();
+            var deadline = _time.GetUtcNow() + _options.CurrentValue.QueueTimeout;
+            var firstPosition = -1;
+            while (true)
+            {
+                var wakeUp = Volatile.Read(ref _released).Task;
+                var result = (RedisResult[])(await RedisConcurrencyScripts.Acquire.EvaluateAsync(database, Keys(id)))!;
+                var (state, position) = ((int)result[0], (int)result[1]);
+                if (firstPosition < 0)
+                {
+                    firstPosition = position;
+                }
+
+                if (state == 1)
+                {
+                    return SlotAcquisition.Granted(new Lease(this, id), firstPosition);
+                }
+
+                if (state < 0)
+                {
+                    return SlotAcquisition.Refused(SlotRejection.QueueFull, position + 1);
+                }
+
+                if (_time.GetUtcNow() >= deadline)
+                {
+                    await LeaveAsync(id);
+                    return SlotAcquisition.Refused(SlotRejection.QueueTimeout, firstPosition);
+                }
+
+                try
+                {
+                    await wakeUp.WaitAsync(s_pollInterval, _time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    // Poll: a lease may have expired without anyone publishing.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client left the queue: leave it in Redis too, at once, not when the entry expires.
+            await LeaveAsync(id);
+            throw;
+        }
+        catch (RedisException exception)
+        {
+            Log.RedisUnavailable(_logger, exception.Message);
+            return await _fallback.AcquireAsync(cancellationToken);
+        }
+    }
+
+    private async Task EnsureSubscribedAsync()
+    {
+        if (Interlocked.Exchange(ref _subscribed, 1) == 0)
+        {
+            await _redis.GetSubscriber().SubscribeAsync(_channel, (_, _) =>
+                Interlocked.Exchange(ref _released, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult());
+        }
+    }
+
+    private async Task LeaveAsync(string id)
+    {
+        try
+        {
+            await RedisConcurrencyScripts.Release.EvaluateAsync(_redis.GetDatabase(), Keys(id));
+        }
+        catch (RedisException exception)
+        {
+            // The entry expires by itself within the lease time.
+            Log.RedisUnavailable(_logger, exception.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Volatile.Read(ref _subscribed) == 1)
+        {
+            _redis.GetSubscriber().Unsubscribe(_channel);
+        }
+    }
+
+    /// <summary>A held slot: renewed every third of the lease time until disposed.</summary>
+    private sealed class Lease : IAsyncDisposable
+    {
+        private readonly RedisConcurrencyLimiter _owner;
+        private readonly string _id;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _renewal;
+
+        public Lease(RedisConcurrencyLimiter owner, string id)
+        {
+            _owner = owner;
+            _id = id;
+            _renewal = RenewAsync();
+        }
+
+        private async Task RenewAsync()
+        {
+            var interval = _owner._options.CurrentValue.LeaseTtl / 3;
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(interval, _owner._time, _stop.Token);
+                    var renewed = (int)await RedisConcurrencyScripts.Renew.EvaluateAsync(_owner._redis.GetDatabase(), _owner.Keys(_id));
+                    if (renewed == 0)
+                    {
+                        Log.LeaseLost(_owner._logger, _id);
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (RedisException exception)
+            {
+                Log.RedisUnavailable(_owner._logger, exception.Message);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _renewal;
+            _stop.Dispose();
+            await _owner.LeaveAsync(_id);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Redis is unavailable for the concurrency limit; using this replica's own limit: {Reason}")]
+        public static partial void RedisUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Concurrency lease {LeaseId} expired while held (the replica stalled longer than Proxy:LeaseTtl)")]
+        public static partial void LeaseLost(ILogger logger, string leaseId);
+    }
+}
