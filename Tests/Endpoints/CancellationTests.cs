@@ -17,7 +17,7 @@ public sealed class CancellationTests
             ["Backend:Kind"] = "AnthropicApi",
             ["Backend:BaseUrl"] = upstream.BaseUrl,
         });
-        using var client = new HttpClient { BaseAddress = new Uri(proxy.BaseUrl) };
+        using var client = proxy.CreateAbortingClient();
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
         {
             Content = new StringContent("""{"stream":true,"messages":[{"role":"user","content":"long"}]}""", Encoding.UTF8, "application/json"),

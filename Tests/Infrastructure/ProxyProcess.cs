@@ -107,6 +107,13 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A client that really goes away when a response is disposed: the default handler first drains the rest of the
+    /// response for up to two seconds to reuse the connection.
+    /// </summary>
+    public HttpClient CreateAbortingClient() =>
+        new(new SocketsHttpHandler { MaxResponseDrainSize = 0, PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = new Uri(BaseUrl) };
+
     private void OnLine(string? line)
     {
         if (line is null)
