@@ -27,7 +27,7 @@ internal static class RedisConcurrencyScripts
     /// ARGV: id, max, ttlMs, maxQueue. Returns {1, position} granted; {0, position} waiting (enqueued or still
     /// queued, heartbeat renewed); {-1, queueLength} refused because the queue is full.
     /// </summary>
-    public static readonly LuaScript Acquire = LuaScript.Prepare(Now + Purge + """
+    public static readonly LuaScript Acquire = LuaScript.Prepare(Now + "\n" + Purge + "\n" + """
         local id = @id
         local max = tonumber(@max)
         local ttl = tonumber(@ttl)
@@ -57,7 +57,7 @@ internal static class RedisConcurrencyScripts
         """);
 
     /// <summary>ARGV: id, ttlMs. Extends a held lease; 0 when it had already expired.</summary>
-    public static readonly LuaScript Renew = LuaScript.Prepare(Now + """
+    public static readonly LuaScript Renew = LuaScript.Prepare(Now + "\n" + """
         if redis.call('ZSCORE', @leases, @id) then
           redis.call('ZADD', @leases, 'XX', now + tonumber(@ttl), @id)
           return 1

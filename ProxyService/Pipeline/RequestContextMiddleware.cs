@@ -23,7 +23,7 @@ public sealed class RequestContextMiddleware(RequestDelegate next, RequestLog re
             return Task.CompletedTask;
         });
         Activity.Current?.SetTag(TelemetryNames.Relay.RequestId, requestId);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
+        using var scope = logger.BeginScope("RequestId:{RelayRequestId}", requestId);
 
         var path = context.Request.Path.Value ?? "/";
         if (!IsApiPath(path))
