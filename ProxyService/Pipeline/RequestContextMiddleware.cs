@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Security;
 using AgentRelay.ProxyService.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Pipeline;
 
@@ -8,7 +11,13 @@ namespace AgentRelay.ProxyService.Pipeline;
 /// and for API requests creates the <see cref="ProxyRequestFeature"/>, the <c>relay.request</c> span and, at the end,
 /// the <c>/telemetry/requests</c> record.
 /// </summary>
-public sealed class RequestContextMiddleware(RequestDelegate next, RequestLog requestLog, TimeProvider time, ILogger<RequestContextMiddleware> logger)
+public sealed partial class RequestContextMiddleware(
+    RequestDelegate next,
+    RequestLog requestLog,
+    TimeProvider time,
+    IOptionsMonitor<ProxyOptions> options,
+    SecretRedactor redactor,
+    ILogger<RequestContextMiddleware> logger)
 {
     public const string RequestIdHeader = "x-relay-request-id";
 
@@ -43,6 +52,10 @@ public sealed class RequestContextMiddleware(RequestDelegate next, RequestLog re
             Activity = activity,
         };
         context.Features.Set(feature);
+        if (options.CurrentValue.Debug)
+        {
+            Log.RequestHeaders(logger, context.Request.Method, path, redactor.DescribeHeaders(context.Request.Headers));
+        }
 
         var started = time.GetTimestamp();
         var status = 0;
@@ -79,6 +92,12 @@ public sealed class RequestContextMiddleware(RequestDelegate next, RequestLog re
             { "http.response.status_code", status },
             { TelemetryNames.Error.Type, feature.ErrorType },
         });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Method} {Path} with headers: {Headers}")]
+        public static partial void RequestHeaders(ILogger logger, string method, string path, string headers);
     }
 
     private static bool IsApiPath(string path)

@@ -24,6 +24,16 @@ public sealed class SecretRedactor(IOptionsMonitor<ProxyOptions> proxyOptions, I
         return text;
     }
 
+    /// <summary>Header names that carry credentials: their values are never written anywhere.</summary>
+    public static readonly IReadOnlySet<string> SecretHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie", "anthropic-api-key",
+    };
+
+    /// <summary>Headers for a diagnosis log: every name, values of credential headers masked.</summary>
+    public string DescribeHeaders(IHeaderDictionary headers) =>
+        string.Join(", ", headers.Select(header => $"{header.Key}={(SecretHeaders.Contains(header.Key) ? Mask : Redact(header.Value.ToString()))}"));
+
     private IEnumerable<string> Secrets()
     {
         if (proxyOptions.CurrentValue.ApiKey is { Length: >= MinimumSecretLength } proxyKey)

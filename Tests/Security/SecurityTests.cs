@@ -177,6 +177,8 @@ public sealed class SecurityTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("Upstream answered 401", proxy.Output);
+        // Debug mode names the headers, with credential values masked.
+        Assert.Contains("x-api-key=***", proxy.Output);
         Assert.DoesNotContain("sk-ant-logged-secret-777", proxy.Output);
         Assert.DoesNotContain("proxy-logged-secret-555", proxy.Output);
     }
