@@ -1,3 +1,4 @@
+using AgentRelay.ProxyService.Adapters;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Forwarding;
@@ -27,6 +28,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<RequestLog>();
         services.AddSingleton<ErrorReporter>();
         services.AddSingleton<MessagesForwarder>();
+        services.AddAgentAdapters();
         services.AddProblemDetails();
 
         var corsOrigins = builder.Configuration.GetSection($"{ProxyOptions.SectionName}:{nameof(ProxyOptions.CorsOrigins)}").Get<string[]>() ?? [];

@@ -22,6 +22,7 @@ public static class TelemetryNames
         public const string StreamReason = "relay.stream.reason";
         public const string Committed = "relay.committed";
         public const string Backend = "relay.backend";
+        public const string SessionKey = "relay.session.key";
 
         public static class Adapter
         {
