@@ -16,7 +16,9 @@ public static class Replies
         {
             if (failAfter == written)
             {
-                // A broken connection mid-stream.
+                // A broken connection mid-stream. The pause lets the flushed events reach the proxy first: a reset that
+                // overtakes them discards them from the receive buffer, and the test would see no event at all.
+                await Task.Delay(200, context.RequestAborted);
                 context.Abort();
                 return;
             }
