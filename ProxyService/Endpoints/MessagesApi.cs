@@ -57,6 +57,7 @@ public static class MessagesApi
     private static async Task<MessagesRequest?> ReadRequestAsync(HttpContext context, MessagesServices services)
     {
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+        var adapter = services.Agents.Identify(context);
         var (body, error) = await RequestBodyReader.ReadObjectAsync(context.Request, services.Options.CurrentValue.MaxRequestBodyBytes, context.RequestAborted);
         error ??= MessagesRequestValidator.Validate(body!);
         if (error is not null)
@@ -68,6 +69,7 @@ public static class MessagesApi
 
         var request = new MessagesRequest(body!);
         feature.Model = request.Model;
+        services.Agents.Apply(context, adapter, request);
         return request;
     }
 

@@ -1,3 +1,4 @@
+using AgentRelay.ProxyService.Adapters;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Forwarding;
@@ -11,7 +12,8 @@ public sealed class MessagesServices(
     IOptionsMonitor<ProxyOptions> options,
     MessagesForwarder forwarder,
     IUpstreamClient upstream,
-    ErrorReporter errors)
+    ErrorReporter errors,
+    AgentResolver agents)
 {
     public IOptionsMonitor<ProxyOptions> Options { get; } = options;
 
@@ -20,4 +22,6 @@ public sealed class MessagesServices(
     public IUpstreamClient Upstream { get; } = upstream;
 
     public ErrorReporter Errors { get; } = errors;
+
+    public AgentResolver Agents { get; } = agents;
 }

@@ -1,3 +1,4 @@
+using AgentRelay.ProxyService.Adapters;
 using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Errors;
@@ -31,6 +32,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<ErrorReporter>();
         services.AddSingleton<SecretRedactor>();
         services.AddSingleton<MessagesForwarder>();
+        services.AddAgentAdapters();
         services.AddProblemDetails();
 
         // The policy is read from the validated options, so it sees every configuration source (tests' included).

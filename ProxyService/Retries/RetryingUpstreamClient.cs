@@ -120,13 +120,13 @@ public sealed partial class RetryingUpstreamClient(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Attempt {Attempt} was {Outcome}; retrying in {DelayMs} ms")]
+        [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Attempt {Attempt} was {Outcome}; retrying in {DelayMs} ms")]
         public static partial void Retrying(ILogger logger, int attempt, string outcome, double delayMs);
 
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Attempt {Attempt} was {Outcome} after the response was committed; ending the stream with an error instead of replaying it")]
+        [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Attempt {Attempt} was {Outcome} after the response was committed; ending the stream with an error instead of replaying it")]
         public static partial void GaveUpCommitted(ILogger logger, int attempt, string outcome);
 
-        [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Attempt {Attempt}: {Outcome}, {Decision}, {ElapsedMs:0.0} ms")]
+        [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Attempt {Attempt}: {Outcome}, {Decision}, {ElapsedMs:0.0} ms")]
         public static partial void AttemptTiming(ILogger logger, int attempt, string outcome, string decision, double elapsedMs);
     }
 }

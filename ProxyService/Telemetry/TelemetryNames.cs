@@ -1,5 +1,8 @@
 namespace AgentRelay.ProxyService.Telemetry;
 
+// Log event ids are unique across the service, one range per folder: 1xxx Pipeline/Errors, 2xxx Upstream (HTTP),
+// 3xxx Concurrency, 4xxx Adapters, 5xxx Retries, 6xxx Upstream/ClaudeCli, 7xxx Telemetry and Hosting.
+
 /// <summary>
 /// Span, attribute and metric names. GenAI names follow the OpenTelemetry semantic conventions; the proxy's own live
 /// under <c>relay.</c>.
@@ -28,6 +31,7 @@ public static class TelemetryNames
         public const string StreamReason = "relay.stream.reason";
         public const string Committed = "relay.committed";
         public const string Backend = "relay.backend";
+        public const string SessionKey = "relay.session.key";
 
         public static class Concurrency
         {

@@ -1,0 +1,26 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace AgentRelay.ProxyService.Adapters;
+
+/// <summary>
+/// Claude Code used as a client (<c>claude-cli/…</c>). Session: <c>x-claude-code-session-id</c>. The backend runs in the
+/// proxy's own directory; the client's is <c>Primary working directory:</c>, which Claude Code 2.1 writes into the
+/// system prompt, a <c>role: system</c> message (<c>-p</c> mode) or a user <c>&lt;system-reminder&gt;</c> (SDK mode).
+/// </summary>
+public sealed partial class ClaudeCodeAdapter : AgentAdapter
+{
+    public override string Name => AgentAdapterNames.ClaudeCode;
+
+    public override IReadOnlyList<string> Aliases => [AgentAdapterNames.ClaudeCodeUnhyphenated];
+
+    public override AgentSessionHeader? GetSessionId(IHeaderDictionary headers) => AgentSessionHeader.FirstOf(headers, AgentHeaders.ClaudeCodeSessionId);
+
+    public override string? ExtractWorkingDirectory(JsonObject body) => null;
+
+    public override string? ExtractClientWorkingDirectory(JsonObject body) => PromptText.FirstCapture(
+        PromptText.System(body).Concat(PromptText.SystemMessages(body)).Concat(PromptText.User(body)), PrimaryWorkingDirectory());
+
+    [GeneratedRegex(@"Primary working directory:[ \t]*([^\r\n<]+)")]
+    private static partial Regex PrimaryWorkingDirectory();
+}
