@@ -25,6 +25,7 @@ public static class ProxyServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestLog>();
+        services.AddRelayTelemetry();
         services.AddSingleton<ErrorReporter>();
         services.AddSingleton<MessagesForwarder>();
         services.AddProblemDetails();
