@@ -39,6 +39,31 @@ public sealed record AppHostOptions
         return options;
     }
 
+    /// <summary>The AppHost's own command-line flags; everything else is passed on to the projects.</summary>
+    public static readonly IReadOnlySet<string> OwnFlags = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "--replicas", "--port", "--dashboard-port", "--state-dir", "--shutdown-timeout",
+    };
+
+    public static List<string> WithoutOwnFlags(IReadOnlyList<string> args)
+    {
+        var forwarded = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i].Split('=', 2)[0];
+            if (!OwnFlags.Contains(name))
+            {
+                forwarded.Add(args[i]);
+            }
+            else if (!args[i].Contains('=', StringComparison.Ordinal))
+            {
+                i++;
+            }
+        }
+
+        return forwarded;
+    }
+
     private static int ParseInt(string? value, int fallback, string name) =>
         value is null ? fallback
         : int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed

@@ -57,7 +57,7 @@ public sealed class DistributedApplication
                         ready[redis] = redisRunner.WaitAsync(stopping.Token);
                         break;
                     case ProjectResource project:
-                        var runner = new ProjectRunner(project, _builder.Configuration, options, notifications, console);
+                        var runner = new ProjectRunner(project, _builder.Configuration, options, _builder.ForwardedArgs, notifications, console);
                         projects.Add(runner);
                         projectTasks.AddRange(runner.Start(projectsStopping.Token));
                         if (runner.NeedsFrontDoor)

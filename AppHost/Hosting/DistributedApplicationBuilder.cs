@@ -9,7 +9,11 @@ public sealed class DistributedApplicationBuilder
         Configuration.AddEnvironmentVariables();
         Configuration.AddCommandLine(args);
         Options = AppHostOptions.From(Configuration);
+        ForwardedArgs = AppHostOptions.WithoutOwnFlags(args);
     }
+
+    /// <summary>Command-line arguments that are not the AppHost's own (<c>--Backend:Kind=AnthropicApi</c>); every project replica gets them.</summary>
+    public IReadOnlyList<string> ForwardedArgs { get; }
 
     public ConfigurationManager Configuration { get; }
 

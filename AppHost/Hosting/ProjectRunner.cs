@@ -12,7 +12,7 @@ public sealed record ReplicaEndpoint(string Name, string Url);
 /// <c>OTEL_RESOURCE_ATTRIBUTES</c> (the replica id) and, when the AppHost has one, <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.
 /// </summary>
 internal sealed class ProjectRunner(ProjectResource resource, IConfiguration configuration, AppHostOptions options,
-    ResourceNotificationService notifications, ConsoleLog console)
+    IReadOnlyList<string> forwardedArgs, ResourceNotificationService notifications, ConsoleLog console)
 {
     /// <summary>The public port: the only replica's, or the front door's.</summary>
     public int ExternalPort { get; } = PortAllocator.Resolve(resource.ExternalPort ?? 0);
@@ -45,6 +45,11 @@ internal sealed class ProjectRunner(ProjectResource resource, IConfiguration con
     {
         var info = new ProcessStartInfo(DotNetHost()) { WorkingDirectory = resource.Project.OutputDirectory };
         info.ArgumentList.Add(Path.Combine(resource.Project.OutputDirectory, resource.Project.AssemblyName + ".dll"));
+        foreach (var argument in forwardedArgs)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         var environment = info.Environment;
         environment.Remove("ASPNETCORE_HTTP_PORTS");
         environment.Remove("ASPNETCORE_HTTPS_PORTS");

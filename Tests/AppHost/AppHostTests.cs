@@ -15,6 +15,8 @@ public sealed class AppHostTests
     public async Task Two_replicas_behind_one_port_a_killed_replica_is_restarted_and_stop_leaves_no_process()
     {
         var token = TestContext.Current.CancellationToken;
+        var clock = Stopwatch.StartNew();
+        void Phase(string name) => TestContext.Current.TestOutputHelper?.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {name}");
         await using var upstream = await FakeAnthropicServer.StartAsync();
         await using var host = await AppHostProcess.StartAsync(2, new Dictionary<string, string>
         {
@@ -22,6 +24,7 @@ public sealed class AppHostTests
             ["Backend__BaseUrl"] = upstream.BaseUrl,
         }, token);
 
+        Phase("ready");
         var resources = await host.ResourcesAsync(token);
         Assert.Equal("Running", State(resources, "redis"));
         var pids = new[] { "proxy-0", "proxy-1", "redis" }.ToDictionary(name => name, name => Resource(resources, name)["pid"]!.GetValue<int>());
@@ -43,10 +46,12 @@ public sealed class AppHostTests
             .Select(r => r!["replica"]!.GetValue<string>()).ToHashSet();
         Assert.Equal(["proxy-0", "proxy-1"], served.Order());
 
+        Phase("served");
         // A crash: the supervisor restarts the replica, visibly, and the front door keeps answering.
         Process.GetProcessById(pids["proxy-1"]).Kill();
         resources = await host.WaitForResourcesAsync(r => Resource(r, "proxy-1") is { } p && p["restarts"]!.GetValue<int>() == 1
             && p["state"]!.GetValue<string>() == "Running", TimeSpan.FromSeconds(30), token);
+        Phase("restarted");
         Assert.NotEqual(pids["proxy-1"], Resource(resources, "proxy-1")["pid"]!.GetValue<int>());
         Assert.Contains("exited with code 137", host.Output, StringComparison.Ordinal);
         for (var i = 0; i < 4; i++)
@@ -57,10 +62,30 @@ public sealed class AppHostTests
         // SIGTERM: everything stops gracefully and nothing is left behind.
         var restartedPid = Resource(resources, "proxy-1")["pid"]!.GetValue<int>();
         Assert.Equal(0, await host.StopAsync(TimeSpan.FromSeconds(20)));
+        Phase("stopped");
         foreach (var pid in new[] { pids["proxy-0"], restartedPid, pids["redis"] })
         {
             Assert.False(IsRunning(pid), $"process {pid} outlived the AppHost");
         }
+    }
+
+    [Fact]
+    public async Task Without_redis_the_apphost_says_so_and_a_single_replica_serves_the_public_port_with_forwarded_arguments()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var upstream = await FakeAnthropicServer.StartAsync();
+        // No redis-server on PATH and no ConnectionStrings:redis; the backend settings come as AppHost arguments.
+        await using var host = await AppHostProcess.StartAsync(1, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, token,
+            "--Backend:Kind=AnthropicApi", $"--Backend:BaseUrl={upstream.BaseUrl}");
+
+        var resources = await host.ResourcesAsync(token);
+        Assert.Equal("NotAvailable", State(resources, "redis"));
+        Assert.Contains("the proxy keeps sessions and limits in process", host.Output, StringComparison.Ordinal);
+        var proxy = Resource(resources, "proxy");
+        Assert.Equal(host.ProxyUrl, proxy["url"]!.GetValue<string>());
+        Assert.DoesNotContain("ConnectionStrings__redis", ProcessEnvironment(proxy["pid"]!.GetValue<int>()).Keys);
+        await SendAsync(host, token);
+        Assert.Single(upstream.Requests);
     }
 
     private static async Task SendAsync(AppHostProcess host, CancellationToken token)

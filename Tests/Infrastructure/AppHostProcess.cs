@@ -35,12 +35,17 @@ public sealed partial class AppHostProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
-    public static async Task<AppHostProcess> StartAsync(int replicas, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public static async Task<AppHostProcess> StartAsync(int replicas, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] extraArgs)
     {
         var stateDirectory = Directory.CreateTempSubdirectory("agentrelay-apphost-").FullName;
         var assembly = typeof(AppHostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "AppHostAssembly").Value!;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { assembly, "--replicas", replicas.ToString(System.Globalization.CultureInfo.InvariantCulture), "--port", "0", "--dashboard-port", "0", "--state-dir", stateDirectory, "--shutdown-timeout", "5" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in extraArgs)
         {
             info.ArgumentList.Add(argument);
         }
