@@ -31,7 +31,11 @@ public sealed class TelemetryCollector(Func<IReadOnlyList<ReplicaEndpoint>> repl
             }
         }
 
-        Trim(_requests);
+        foreach (var stale in _requests.Values.OrderByDescending(r => r["startedAt"]?.GetValue<string>(), StringComparer.Ordinal).Skip(MaxRemembered).ToList())
+        {
+            _requests.TryRemove(stale["requestId"]!.GetValue<string>(), out _);
+        }
+
         return [.. _requests.Values.OrderByDescending(r => r["startedAt"]?.GetValue<string>(), StringComparer.Ordinal).Take(limit)
             .Select(r => r.DeepClone())];
     }
@@ -51,8 +55,12 @@ public sealed class TelemetryCollector(Func<IReadOnlyList<ReplicaEndpoint>> repl
 
         if (spans.Count > 0)
         {
-            _traces[traceId] = spans;
-            Trim(_traces);
+            if (_traces.Count >= MaxRemembered)
+            {
+                _traces.Clear();
+            }
+
+            _traces[traceId] = (JsonArray)spans.DeepClone();
             return spans;
         }
 
@@ -99,15 +107,6 @@ public sealed class TelemetryCollector(Func<IReadOnlyList<ReplicaEndpoint>> repl
         {
             // A replica that is restarting simply contributes nothing this time.
             return null;
-        }
-    }
-
-    private static void Trim<T>(ConcurrentDictionary<string, T> store)
-    {
-        var excess = store.Count - MaxRemembered;
-        foreach (var key in store.Keys.Take(Math.Max(0, excess)))
-        {
-            store.TryRemove(key, out _);
         }
     }
 }
