@@ -1,23 +1,17 @@
-using System.Diagnostics;
-using System.Reflection;
+using AgentRelay.AppHost.Hosting;
 
-// A minimal AppHost: starts the proxy and stops it with Ctrl+C. Orchestration of Redis, replicas and the dashboard
-// comes with the AppHost issue.
-var proxyDirectory = typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-    .First(attribute => attribute.Key == "ProxyServiceDirectory").Value!;
-var start = new ProcessStartInfo("dotnet") { WorkingDirectory = proxyDirectory };
-start.ArgumentList.Add(Path.Combine(proxyDirectory, "ProxyService.dll"));
-foreach (var arg in args)
-{
-    start.ArgumentList.Add(arg);
-}
+var builder = DistributedApplication.CreateBuilder(args);
 
-start.Environment["OTEL_SERVICE_NAME"] = "proxy";
-using var proxy = Process.Start(start) ?? throw new InvalidOperationException("Could not start the proxy.");
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    proxy.Kill(entireProcessTree: true);
-};
-await proxy.WaitForExitAsync();
-return proxy.ExitCode;
+// redis-server from PATH on a free loopback port, or ConnectionStrings:redis if given; with neither, the proxy keeps
+// its sessions and limits in process, and the AppHost says so.
+var redis = builder.AddRedis("redis");
+
+// One replica listens on the public port itself; more sit behind one front door there (YARP, round robin).
+builder.AddProject<Projects.ProxyService>("proxy")
+    .WithReference(redis)
+    .WaitFor(redis)
+    .WithHttpHealthCheck("/health")
+    .WithReplicas(builder.Configuration.GetValue("replicas", 1))
+    .WithExternalHttpEndpoint(builder.Configuration.GetValue("port", 3456));
+
+builder.Build().Run();

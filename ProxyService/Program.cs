@@ -14,6 +14,7 @@ app.MapDefaultEndpoints();
 app.MapRootApi();
 app.MapAnthropicMessagesApi();
 app.MapModelsApi();
+app.MapTelemetryApi();
 
 app.Run();
 

@@ -29,6 +29,7 @@ public static class ProxyServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestLog>();
+        services.AddRelayTelemetry();
         services.AddSingleton<ErrorReporter>();
         services.AddSingleton<SecretRedactor>();
         services.AddSingleton<MessagesForwarder>();
