@@ -82,7 +82,7 @@ public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate 
                     case BackendFailure failure:
                         errors.Report(feature, failure);
                         await sink.FailAsync(failure, cancellationToken);
-                        feature.Committed = true;
+                        feature.Committed = sink.Committed;
                         return;
                 }
             }
@@ -93,7 +93,7 @@ public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate 
                 errors.Report(feature, incomplete);
             }
 
-            feature.Committed = true;
+            feature.Committed = sink.Committed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

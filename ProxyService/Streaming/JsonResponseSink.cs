@@ -31,9 +31,9 @@ public sealed class JsonResponseSink(HttpContext context) : IResponseSink
         return null;
     }
 
+    /// <summary>An error answer carries no content, so it does not count as committed content.</summary>
     public async ValueTask FailAsync(BackendFailure failure, CancellationToken cancellationToken)
     {
-        Committed = true;
         await ErrorBodies.WriteFailureAsync(context, failure);
     }
 

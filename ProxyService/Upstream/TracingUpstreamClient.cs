@@ -21,23 +21,29 @@ public sealed class TracingUpstreamClient(IUpstreamClient inner, string provider
         var usage = new UsageTotals();
         BackendFailure? failure = null;
 
-        await foreach (var item in Inner.StreamAsync(request, cancellationToken))
+        // The consumer stops reading at a failure, so the bookkeeping must run when the iterator is disposed.
+        try
         {
-            if (item is MessageStreamEvent streamEvent)
+            await foreach (var item in Inner.StreamAsync(request, cancellationToken))
             {
-                usage.Observe(streamEvent);
-            }
-            else if (item is BackendFailure backendFailure)
-            {
-                failure = backendFailure;
-            }
+                if (item is MessageStreamEvent streamEvent)
+                {
+                    usage.Observe(streamEvent);
+                }
+                else if (item is BackendFailure backendFailure)
+                {
+                    failure = backendFailure;
+                }
 
-            yield return item;
-            // The consumer ran with its own Activity.Current; put ours back (dotnet/runtime#47802).
-            Activity.Current = activity ?? Activity.Current;
+                yield return item;
+                // The consumer ran with its own Activity.Current; put ours back (dotnet/runtime#47802).
+                Activity.Current = activity ?? Activity.Current;
+            }
         }
-
-        Finish(activity, usage, failure, model, time.GetElapsedTime(started));
+        finally
+        {
+            Finish(activity, usage, failure, model, time.GetElapsedTime(started));
+        }
     }
 
     private Activity? StartActivity(UpstreamRequest request, string model)

@@ -33,8 +33,8 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.RenderedTrace tr
     [Fact]
     public void Page_shows_each_retry_decision_with_its_delay()
     {
-        // Until the retry layer (issue 5) exists, the scripted 429 goes straight back to the client.
-        Assert.SkipWhen(trace.UpstreamCalls < 2, "The proxy made one upstream call: no retry layer yet, so there is no retry decision to show.");
+        // The scripted 429 was retried once: two upstream calls, one retry decision and one final one.
+        Assert.Equal(2, trace.UpstreamCalls);
 
         Assert.Contains(">retry.decision <", trace.Dom, StringComparison.Ordinal);
         Assert.Contains("<b>delay_ms</b>=", trace.Dom, StringComparison.Ordinal);

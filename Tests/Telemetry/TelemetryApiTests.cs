@@ -54,6 +54,22 @@ public sealed class TelemetryApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_upstream_call_marks_the_chat_span_as_an_error_and_nothing_as_committed()
+    {
+        _upstream.Enqueue(Replies.Error(400, "invalid_request_error", "bad model"));
+        var client = _proxy.CreateClient();
+        var traceId = await SendAsync(client, HttpStatusCode.BadRequest);
+
+        var spans = await GetArrayAsync(client, $"/telemetry/spans?traceId={traceId}");
+        var chat = spans.Single(span => span!["name"]!.GetValue<string>() == "chat claude-sonnet-4-6")!;
+        Assert.Equal("Error", chat["status"]!.GetValue<string>());
+        Assert.Equal("invalid_request_error", chat["attributes"]!["error.type"]!.GetValue<string>());
+        var record = JsonNode.Parse(await client.GetStringAsync("/telemetry/requests?limit=1", TestContext.Current.CancellationToken))![0]!;
+        Assert.False(record["committed"]!.GetValue<bool>());
+        Assert.Equal("invalid_request_error", record["errorType"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Logs_carry_the_trace_id_and_request_id_of_the_request_that_wrote_them()
     {
         _upstream.Enqueue(Replies.Error(500, "api_error", "upstream broke"));
