@@ -3,6 +3,7 @@ using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Forwarding;
 using AgentRelay.ProxyService.Telemetry;
 using AgentRelay.ProxyService.Upstream;
+using AgentRelay.ProxyService.Upstream.ClaudeCli;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Hosting;
@@ -50,6 +51,7 @@ public static class ProxyServiceCollectionExtensions
             .RemoveAllResilienceHandlers()
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
+        services.AddClaudeCliBackend();
         services.AddUpstreamClient()
             .UseTracing();
 
@@ -76,8 +78,7 @@ public static class ProxyServiceCollectionExtensions
         {
             BackendKind.AnthropicApi => ActivatorUtilities.CreateInstance<AnthropicApiClient>(provider,
                 provider.GetRequiredService<IHttpClientFactory>().CreateClient(AnthropicApiClient.HttpClientName)),
-            _ => new UnavailableUpstreamClient(new BackendFailure(ProxyError.BackendUnavailable, StatusCodes.Status501NotImplemented, AnthropicErrorTypes.Api,
-                "Backend:Kind=ClaudeCli is not implemented yet. Set Backend:Kind=AnthropicApi and Backend:BaseUrl to forward to an Anthropic-compatible API.")),
+            _ => ClaudeCliServiceCollectionExtensions.CreateClaudeCliBackend(provider),
         };
     }
 
