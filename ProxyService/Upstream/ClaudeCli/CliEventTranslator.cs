@@ -79,7 +79,7 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
             case StreamEventTypes.ContentBlockDelta or StreamEventTypes.ContentBlockStop when Reindex(streamEvent) is { } reindexed:
                 if (reindexed.Type == StreamEventTypes.ContentBlockStop)
                 {
-                    _openBlocks.Remove(reindexed.Data["index"]!.GetValue<int>());
+                    _openBlocks.Remove(JsonNumbers.Int(reindexed.Data["index"]) ?? -1);
                 }
 
                 yield return reindexed;
@@ -136,8 +136,7 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
 
     private MessageStreamEvent? Forward(JsonObject streamEvent)
     {
-        if (streamEvent["index"] is not JsonValue indexNode || !indexNode.TryGetValue<int>(out var index)
-            || streamEvent["content_block"] is not JsonObject block)
+        if (JsonNumbers.Int(streamEvent["index"]) is not { } index || streamEvent["content_block"] is not JsonObject block)
         {
             return null;
         }
@@ -169,8 +168,7 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
 
     private MessageStreamEvent? Reindex(JsonObject streamEvent)
     {
-        if (streamEvent["index"] is not JsonValue indexNode || !indexNode.TryGetValue<int>(out var index)
-            || !_clientIndex.TryGetValue(index, out var clientIndex))
+        if (JsonNumbers.Int(streamEvent["index"]) is not { } index || !_clientIndex.TryGetValue(index, out var clientIndex))
         {
             return null;
         }
@@ -203,7 +201,7 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
         {
             for (var i = 0; i < s_fields.Length; i++)
             {
-                if (usage?[s_fields[i]] is JsonValue value && value.TryGetValue<long>(out var number))
+                if (JsonNumbers.Long(usage?[s_fields[i]]) is { } number)
                 {
                     _values[i] = number;
                 }
@@ -223,7 +221,7 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
             var json = new JsonObject();
             for (var i = 0; i < s_fields.Length; i++)
             {
-                json[s_fields[i]] = _values[i];
+                json[s_fields[i]] = JsonNumbers.Node(_values[i]);
             }
 
             return json;

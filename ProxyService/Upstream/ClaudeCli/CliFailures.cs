@@ -32,12 +32,12 @@ public static class CliFailures
             return null;
         }
 
-        var status = Int(result["api_error_status"]) ?? Int(apiError?["api_error_status"]);
+        var status = JsonNumbers.Int(result["api_error_status"]) ?? JsonNumbers.Int(apiError?["api_error_status"]);
         var code = apiError?["error"].AsString();
         var type = apiError?["api_error_type"].AsString();
         var message = Message(result, apiError);
 
-        if (code is not null && s_authenticationCodes.Contains(code) || status == 401)
+        if ((code is not null && s_authenticationCodes.Contains(code)) || status == 401)
         {
             return Authentication(message);
         }
@@ -171,8 +171,6 @@ public static class CliFailures
 
         return $"result {result["subtype"].AsString() ?? "unknown"}";
     }
-
-    private static int? Int(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
 
     private static string Truncate(string text, int max) => StderrTail.Redact(text.Length <= max ? text.Trim() : text[..max].Trim() + "…");
 }

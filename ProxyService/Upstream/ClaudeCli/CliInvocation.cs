@@ -65,7 +65,7 @@ public sealed record CliInvocation(
             arguments.Add($"--disallowedTools={string.Join(',', agent.BlockedBuiltinTools)}");
         }
 
-        if (body["max_tokens"] is JsonValue maxTokens && maxTokens.TryGetValue<long>(out var max) && max > 0)
+        if (JsonNumbers.Long(body["max_tokens"]) is { } max && max > 0)
         {
             environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -122,7 +122,7 @@ public sealed record CliInvocation(
         {
             case "enabled":
                 arguments.Add("--thinking=enabled");
-                if (thinking["budget_tokens"] is JsonValue budget && budget.TryGetValue<long>(out var tokens) && tokens > 0)
+                if (JsonNumbers.Long(thinking["budget_tokens"]) is { } tokens && tokens > 0)
                 {
                     arguments.Add($"--max-thinking-tokens={tokens}");
                 }
