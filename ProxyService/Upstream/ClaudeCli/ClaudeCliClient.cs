@@ -214,16 +214,16 @@ public sealed partial class ClaudeCliClient(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Request fields the Claude CLI cannot honour were dropped: {Fields}")]
+        [LoggerMessage(EventId = 6010, Level = LogLevel.Debug, Message = "Request fields the Claude CLI cannot honour were dropped: {Fields}")]
         public static partial void FieldsIgnored(ILogger logger, string fields);
 
-        [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "The Claude CLI '{Path}' could not be started: {Reason}")]
+        [LoggerMessage(EventId = 6011, Level = LogLevel.Error, Message = "The Claude CLI '{Path}' could not be started: {Reason}")]
         public static partial void NotStarted(ILogger logger, string path, string? reason);
 
-        [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "The Claude CLI (pid {Pid}) ended without a result (exit code {ExitCode}); answering {Status}")]
+        [LoggerMessage(EventId = 6012, Level = LogLevel.Warning, Message = "The Claude CLI (pid {Pid}) ended without a result (exit code {ExitCode}); answering {Status}")]
         public static partial void EndedWithoutResult(ILogger logger, int pid, int? exitCode, int status);
 
-        [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "The Claude CLI (pid {Pid}) reported {Subtype}; answering {Status} {ErrorType}")]
+        [LoggerMessage(EventId = 6013, Level = LogLevel.Information, Message = "The Claude CLI (pid {Pid}) reported {Subtype}; answering {Status} {ErrorType}")]
         public static partial void RunFailed(ILogger logger, int pid, string? subtype, int status, string errorType);
     }
 }

@@ -125,7 +125,7 @@ public sealed partial class ClaudeCliLocator(IOptionsMonitor<BackendOptions> opt
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "The Claude CLI '{Path}' could not be run: {Reason}")]
+        [LoggerMessage(EventId = 6020, Level = LogLevel.Warning, Message = "The Claude CLI '{Path}' could not be run: {Reason}")]
         public static partial void ProbeFailed(ILogger logger, string path, string reason);
     }
 }

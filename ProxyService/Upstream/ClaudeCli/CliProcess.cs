@@ -136,7 +136,7 @@ public sealed partial class CliProcess : IAsyncDisposable
                     return message;
                 }
 
-                Log.NotJson(_logger, Id, line.Length > 200 ? line[..200] : line);
+                Log.NotJson(_logger, Id, StderrTail.Redact(line.Length > 200 ? line[..200] : line));
             }
         }
 
@@ -280,16 +280,16 @@ public sealed partial class CliProcess : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Started the Claude CLI (pid {Pid}): {FileName}")]
+        [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Started the Claude CLI (pid {Pid}): {FileName}")]
         public static partial void Started(ILogger logger, int pid, string fileName);
 
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "The Claude CLI (pid {Pid}) exited with code {ExitCode}")]
+        [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "The Claude CLI (pid {Pid}) exited with code {ExitCode}")]
         public static partial void Exited(ILogger logger, int pid, int? exitCode);
 
-        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "The Claude CLI (pid {Pid}) did not exit within {GraceMs} ms; killing its process tree")]
+        [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "The Claude CLI (pid {Pid}) did not exit within {GraceMs} ms; killing its process tree")]
         public static partial void Killing(ILogger logger, int pid, double graceMs);
 
-        [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "The Claude CLI (pid {Pid}) printed a line that is not a JSON object: {Line}")]
+        [LoggerMessage(EventId = 6004, Level = LogLevel.Debug, Message = "The Claude CLI (pid {Pid}) printed a line that is not a JSON object: {Line}")]
         public static partial void NotJson(ILogger logger, int pid, string line);
     }
 }
