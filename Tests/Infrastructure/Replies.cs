@@ -16,7 +16,9 @@ public static class Replies
         {
             if (failAfter == written)
             {
-                // A broken connection mid-stream.
+                // A broken connection mid-stream. The pause lets the proxy read what was sent: a reset can
+                // discard bytes still unread in the socket buffer.
+                await Task.Delay(200, context.RequestAborted);
                 context.Abort();
                 return;
             }
