@@ -7,6 +7,7 @@ using AgentRelay.ProxyService.Retries;
 using AgentRelay.ProxyService.Security;
 using AgentRelay.ProxyService.Telemetry;
 using AgentRelay.ProxyService.Upstream;
+using AgentRelay.ProxyService.Upstream.ClaudeCli;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Hosting;
@@ -70,6 +71,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<ConcurrencyGate>();
         services.AddSingleton<RetryJitter>();
 
+        services.AddClaudeCliBackend();
         services.AddUpstreamClient()
             .UseTracing()
             .UseRetries();
@@ -100,8 +102,7 @@ public static class ProxyServiceCollectionExtensions
         {
             BackendKind.AnthropicApi => ActivatorUtilities.CreateInstance<AnthropicApiClient>(provider,
                 provider.GetRequiredService<IHttpClientFactory>().CreateClient(AnthropicApiClient.HttpClientName)),
-            _ => new UnavailableUpstreamClient(new BackendFailure(ProxyError.BackendUnavailable, StatusCodes.Status501NotImplemented, AnthropicErrorTypes.Api,
-                "Backend:Kind=ClaudeCli is not implemented yet. Set Backend:Kind=AnthropicApi and Backend:BaseUrl to forward to an Anthropic-compatible API.")),
+            _ => ClaudeCliServiceCollectionExtensions.CreateClaudeCliBackend(provider),
         };
     }
 
