@@ -73,14 +73,14 @@ public sealed class ClaudeCliEndToEndTests
     }
 
     [Fact]
-    public async Task Client_tool_round_trip_returns_the_tool_use_to_the_client_and_feeds_its_result_back()
+    public async Task LiteLlm_tool_round_trip_returns_the_clients_own_tool_name_and_feeds_its_result_back()
     {
         await using var proxy = await RealCliProxy.StartAsync();
-        proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.ToolUse("toolu_e2e", "mcp__relay__echo", """{"text":"ping"}""")));
+        proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.ToolUse("toolu_e2e", "mcp__litellm__echo", """{"text":"ping"}""")));
         var first = Body("echo ping please", stream: false);
         first["tools"] = new JsonArray(EchoTool());
 
-        var response = await proxy.Http.PostAsync("/v1/messages", Json(first), Cancel);
+        var response = await proxy.Http.SendAsync(AsLiteLlm(first), Cancel);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var message = (await response.Content.ReadFromJsonAsync<JsonObject>(Cancel))!;
@@ -91,7 +91,7 @@ public sealed class ClaudeCliEndToEndTests
         Assert.Equal("tool_use", message["stop_reason"]!.GetValue<string>());
         // The run stopped at the tool call: the CLI made no second upstream request.
         var firstUpstream = Assert.Single(proxy.Upstream.Requests);
-        var offered = firstUpstream.Body!["tools"]!.AsArray().Single(t => t!["name"]!.GetValue<string>() == "mcp__relay__echo")!;
+        var offered = firstUpstream.Body!["tools"]!.AsArray().Single(t => t!["name"]!.GetValue<string>() == "mcp__litellm__echo")!;
         Assert.Equal("string", offered["input_schema"]!["properties"]!["text"]!["type"]!.GetValue<string>());
 
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("The tool said ECHO:ping.")));
@@ -104,7 +104,7 @@ public sealed class ClaudeCliEndToEndTests
             ["content"] = new JsonArray(new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = "toolu_e2e", ["content"] = "ECHO:ping" }),
         });
 
-        var streamed = await proxy.Http.PostAsync("/v1/messages", Json(second), Cancel);
+        var streamed = await proxy.Http.SendAsync(AsLiteLlm(second), Cancel);
 
         var events = SseEvents.Parse(await streamed.Content.ReadAsStringAsync(Cancel));
         Assert.Equal("The tool said ECHO:ping.", SseEvents.Text(events));
@@ -114,6 +114,15 @@ public sealed class ClaudeCliEndToEndTests
         Assert.Contains("ECHO:ping", sentMessages, StringComparison.Ordinal);
         Assert.Contains("toolu_e2e", sentMessages, StringComparison.Ordinal);
         await proxy.AssertNoCliProcessLeftAsync();
+    }
+
+    /// <summary>A request as LiteLLM sends it: the adapter names the MCP server <c>litellm</c> and passes tools through.</summary>
+    private static HttpRequestMessage AsLiteLlm(JsonObject body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = Json(body) };
+        request.Headers.TryAddWithoutValidation("user-agent", "litellm/1.52.0");
+        request.Headers.TryAddWithoutValidation("x-litellm-session-id", "litellm-session-1");
+        return request;
     }
 
     [Fact]
@@ -146,7 +155,7 @@ public sealed class ClaudeCliEndToEndTests
     [InlineData(429, "rate_limit_error", false)]
     [InlineData(529, "overloaded_error", false)]
     [InlineData(429, "rate_limit_error", true)]
-    public async Task Upstream_error_becomes_the_same_anthropic_error_after_exactly_one_upstream_request(int status, string type, bool stream)
+    public async Task Upstream_error_becomes_the_same_anthropic_error_with_one_upstream_request_per_proxy_attempt(int status, string type, bool stream)
     {
         await using var proxy = await RealCliProxy.StartAsync();
         proxy.Upstream.DefaultReply = Replies.Error(status, type, "the fake upstream refuses", retryAfter: "1");
@@ -158,8 +167,13 @@ public sealed class ClaudeCliEndToEndTests
         var error = (await response.Content.ReadFromJsonAsync<JsonObject>(Cancel))!;
         Assert.Equal("error", error["type"]!.GetValue<string>());
         Assert.Equal(type, error["error"]!["type"]!.GetValue<string>());
-        // CLAUDE_CODE_MAX_RETRIES=0 works: the CLI did not retry on its own (its default is 10 attempts, minutes long).
-        Assert.Single(proxy.Upstream.Requests);
+        // CLAUDE_CODE_MAX_RETRIES=0 works: the CLI did not retry on its own (its default is 10 attempts, minutes long),
+        // so the upstream saw exactly one request per attempt of AgentRelay's own, traced retry policy.
+        var record = JsonNode.Parse(await proxy.Http.GetStringAsync("/telemetry/requests?limit=1", Cancel))![0]!;
+        var attempts = record["attempts"]!.AsArray();
+        Assert.Equal(4, attempts.Count);
+        Assert.Equal("give_up", attempts[^1]!["decision"]!.GetValue<string>());
+        Assert.Equal(attempts.Count, proxy.Upstream.Requests.Count);
         await proxy.AssertNoCliProcessLeftAsync();
     }
 

@@ -26,6 +26,9 @@ public sealed class RealCliProxy : IAsyncDisposable
             ["Backend:Environment:ANTHROPIC_API_KEY"] = "sk-test",
             ["Backend:Environment:HOME"] = _directory.Sub("home"),
             ["Backend:Environment:TMPDIR"] = _directory.Sub("tmp"),
+            // Retries keep their ladder, only faster: 50 ms, 100 ms, 200 ms.
+            ["Retry:BaseDelay"] = "00:00:00.05",
+            ["Retry:MaxDelay"] = "00:00:00.2",
         };
         Factory = new ProxyFactory(settings);
         Factory.UseKestrel();
