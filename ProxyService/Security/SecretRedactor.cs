@@ -1,13 +1,15 @@
+using System.Text.RegularExpressions;
 using AgentRelay.ProxyService.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Security;
 
 /// <summary>
-/// Masks the configured secrets (<c>Proxy:ApiKey</c>, <c>Backend:ApiKey</c>) in any text that leaves the proxy:
-/// upstream error bodies passed to clients, debug logs, CLI stderr.
+/// Masks secrets in any text that leaves the proxy (upstream error bodies passed to clients, debug logs, CLI stderr):
+/// the configured ones (<c>Proxy:ApiKey</c>, <c>Backend:ApiKey</c>) by value, and anything that looks like a
+/// credential by pattern.
 /// </summary>
-public sealed class SecretRedactor(IOptionsMonitor<ProxyOptions> proxyOptions, IOptionsMonitor<BackendOptions> backendOptions)
+public sealed partial class SecretRedactor(IOptionsMonitor<ProxyOptions> proxyOptions, IOptionsMonitor<BackendOptions> backendOptions)
 {
     public const string Mask = "***";
 
@@ -21,8 +23,18 @@ public sealed class SecretRedactor(IOptionsMonitor<ProxyOptions> proxyOptions, I
             text = text.Replace(secret, Mask, StringComparison.Ordinal);
         }
 
-        return text;
+        return RedactPatterns(text);
     }
+
+    /// <summary>Masks what looks like a credential, for text from places that know no configured secret (CLI output).</summary>
+    public static string RedactPatterns(string text) => CredentialPattern().Replace(text, match =>
+        match.Value.StartsWith("sk-", StringComparison.Ordinal) ? "sk-" + Mask
+        : match.Value.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) ? "Bearer " + Mask
+        : Mask);
+
+    /// <summary>API keys (<c>sk-…</c>, <c>sk-ant-…</c>), bearer tokens and key=value pairs that name a secret.</summary>
+    [GeneratedRegex(@"sk-[A-Za-z0-9_\-]{6,}|Bearer\s+[A-Za-z0-9._\-~+/=]{6,}|(?<=(api[_-]?key|token|secret|password)[""']?\s*[:=]\s*[""']?)[^\s""',}]{6,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CredentialPattern();
 
     /// <summary>Header names that carry credentials: their values are never written anywhere.</summary>
     public static readonly IReadOnlySet<string> SecretHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase)

@@ -30,26 +30,29 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
         await _upstream.DisposeAsync();
     }
 
-    private Task<JsonObject> RunSdkAsync(string mode, string apiKey = "relay-key") =>
-        NodeClient.RunAsync("anthropic-sdk.mjs", new Dictionary<string, string>
+    private Task<JsonObject> RunSdkAsync(bool stream, string apiKey = "relay-key") =>
+        NodeClient.AnthropicMessagesAsync(_proxy.BaseUrl, stream, new JsonObject
         {
-            ["RELAY_BASE_URL"] = _proxy.BaseUrl,
-            ["RELAY_MODE"] = mode,
-            ["RELAY_API_KEY"] = apiKey,
-        });
+            ["model"] = "claude-sonnet-4-6",
+            ["max_tokens"] = 256,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "say hi" }),
+        }, TestContext.Current.CancellationToken, apiKey);
+
+    private static string Text(JsonObject answer) =>
+        string.Concat(answer["message"]!["content"]!.AsArray().Where(b => b!["type"]!.GetValue<string>() == "text").Select(b => b!["text"]!.GetValue<string>()));
 
     [Fact]
     public async Task Sdk_streams_the_upstream_reply_through_the_proxy()
     {
         _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Streamed through AgentRelay.", id: "msg_sdk_stream", chunks: 5), TimeSpan.FromMilliseconds(20)));
 
-        var result = await RunSdkAsync("stream");
+        var answer = await RunSdkAsync(stream: true);
 
-        Assert.True(result["ok"]!.GetValue<bool>(), result.ToJsonString());
-        Assert.Equal("Streamed through AgentRelay.", result["text"]!.GetValue<string>());
-        Assert.Equal("msg_sdk_stream", result["id"]!.GetValue<string>());
-        Assert.Equal("end_turn", result["stop_reason"]!.GetValue<string>());
-        var events = result["events"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        Assert.Null(answer["error"]);
+        Assert.Equal("Streamed through AgentRelay.", Text(answer));
+        Assert.Equal("msg_sdk_stream", answer["message"]!["id"]!.GetValue<string>());
+        Assert.Equal("end_turn", answer["message"]!["stop_reason"]!.GetValue<string>());
+        var events = answer["events"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
         Assert.Equal("message_start", events[0]);
         Assert.Equal("message_stop", events[^1]);
         Assert.Equal(5, events.Count(e => e == "content_block_delta"));
@@ -60,13 +63,13 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
     {
         _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Plain JSON answer.", id: "msg_sdk_json")));
 
-        var result = await RunSdkAsync("json");
+        var answer = await RunSdkAsync(stream: false);
 
-        Assert.True(result["ok"]!.GetValue<bool>(), result.ToJsonString());
-        Assert.Equal("Plain JSON answer.", result["text"]!.GetValue<string>());
-        Assert.Equal("msg_sdk_json", result["id"]!.GetValue<string>());
-        Assert.Equal(7, result["usage"]!["output_tokens"]!.GetValue<int>());
-        // The SDK authenticated to the proxy with its bearer token; that key is the proxy's and never goes upstream.
+        Assert.Null(answer["error"]);
+        Assert.Equal("Plain JSON answer.", Text(answer));
+        Assert.Equal("msg_sdk_json", answer["message"]!["id"]!.GetValue<string>());
+        Assert.Equal(7, answer["message"]!["usage"]!["output_tokens"]!.GetValue<int>());
+        // The SDK authenticated to the proxy; that key is the proxy's and never goes upstream.
         var sent = _upstream.Requests.Single();
         Assert.False(sent.Headers.ContainsKey("authorization"));
         Assert.False(sent.Headers.ContainsKey("x-api-key"));
@@ -77,11 +80,10 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
     {
         _upstream.Enqueue(Replies.Error(403, "permission_error", "Your key may not use this model."));
 
-        var result = await RunSdkAsync("json");
+        var answer = await RunSdkAsync(stream: false);
 
-        Assert.False(result["ok"]!.GetValue<bool>());
-        Assert.Equal(403, result["status"]!.GetValue<int>());
-        Assert.Equal("permission_error", result["type"]!.GetValue<string>());
+        Assert.Equal(403, answer["error"]!["status"]!.GetValue<int>());
+        Assert.Equal("permission_error", answer["error"]!["type"]!.GetValue<string>());
         Assert.Single(_upstream.Requests);
     }
 
@@ -92,21 +94,20 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
         _upstream.Enqueue(Replies.Error(529, "overloaded_error", "Overloaded"));
         _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Third time lucky.")));
 
-        var result = await RunSdkAsync("stream");
+        var answer = await RunSdkAsync(stream: true);
 
-        Assert.True(result["ok"]!.GetValue<bool>(), result.ToJsonString());
-        Assert.Equal("Third time lucky.", result["text"]!.GetValue<string>());
+        Assert.Null(answer["error"]);
+        Assert.Equal("Third time lucky.", Text(answer));
         Assert.Equal(3, _upstream.Requests.Count);
     }
 
     [Fact]
     public async Task Sdk_with_a_wrong_key_gets_401_authentication_error()
     {
-        var result = await RunSdkAsync("stream", apiKey: "wrong-key");
+        var answer = await RunSdkAsync(stream: true, apiKey: "wrong-key");
 
-        Assert.False(result["ok"]!.GetValue<bool>());
-        Assert.Equal(401, result["status"]!.GetValue<int>());
-        Assert.Equal("authentication_error", result["type"]!.GetValue<string>());
+        Assert.Equal(401, answer["error"]!["status"]!.GetValue<int>());
+        Assert.Equal("authentication_error", answer["error"]!["type"]!.GetValue<string>());
         Assert.Empty(_upstream.Requests);
     }
 }

@@ -3,45 +3,67 @@ using System.Text.Json.Nodes;
 
 namespace AgentRelay.Tests.Infrastructure;
 
-/// <summary>Runs one of the scripts in Tests/clients with Node and returns the JSON line it printed.</summary>
+/// <summary>Runs the real npm clients in Tests/clients as separate Node processes against a real URL.</summary>
 public static class NodeClient
 {
-    public static async Task<JsonObject> RunAsync(string script, IReadOnlyDictionary<string, string> environment, TimeSpan? timeout = null)
-    {
-        if (!Directory.Exists(RepositoryPaths.ClientsNodeModules))
-        {
-            throw new InvalidOperationException($"Run 'npm ci' in {RepositoryPaths.Clients} first (the README's set-up does).");
-        }
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// One Messages request through the official <c>@anthropic-ai/sdk</c> (<c>anthropic-messages.mjs</c>). Returns
+    /// <c>{"message":…,"events":[…]}</c> or <c>{"error":{"status","type","message"}}</c>.
+    /// </summary>
+    public static Task<JsonObject> AnthropicMessagesAsync(string baseUrl, bool stream, JsonObject body, CancellationToken cancellationToken, string apiKey = "sk-client-test") =>
+        RunAsync("anthropic-messages.mjs", [baseUrl, stream ? "stream" : "create"], body.ToJsonString(),
+            new Dictionary<string, string> { ["RELAY_API_KEY"] = apiKey }, cancellationToken);
+
+    /// <summary>Runs a script with arguments and standard input; returns the JSON line it printed last.</summary>
+    public static async Task<JsonObject> RunAsync(string script, IEnumerable<string> arguments, string input, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        Assert.True(Directory.Exists(RepositoryPaths.ClientsNodeModules), $"Run 'npm ci' in {RepositoryPaths.Clients} first (eng/setup.sh does).");
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = RepositoryPaths.Clients,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Clients, script));
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The SDK must talk to the URL it is given, never to one inherited from the developer's shell.
+        foreach (var name in new[] { "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN" })
+        {
+            start.Environment.Remove(name);
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         try
         {
-            await process.WaitForExitAsync(cancellation.Token);
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(s_timeout, cancellationToken);
+            var line = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+            Assert.True(process.ExitCode == 0 && line is not null, $"node {script} exited {process.ExitCode}: {await errors}");
+            return JsonNode.Parse(line!)!.AsObject();
         }
-        catch (OperationCanceledException)
+        finally
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} did not finish: {await stderr}");
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
         }
-
-        var line = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
-            ?? throw new InvalidOperationException($"{script} printed nothing (exit {process.ExitCode}): {await stderr}");
-        return JsonNode.Parse(line)!.AsObject();
     }
 }

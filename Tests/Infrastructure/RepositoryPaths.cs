@@ -10,7 +10,11 @@ public static class RepositoryPaths
 
     public static string Clients => Path.Combine(Root, "Tests", "clients");
 
+    /// <summary>The pinned real clients (<c>npm ci</c> in Tests/clients, which eng/setup.sh runs).</summary>
     public static string ClientsNodeModules => Path.Combine(Clients, "node_modules");
+
+    /// <summary>The real <c>claude</c> CLI from <c>@anthropic-ai/claude-code</c>.</summary>
+    public static string ClaudeCli => Path.Combine(ClientsNodeModules, ".bin", "claude");
 
     public static string ProxyServiceDll =>
         Path.Combine(Root, "ProxyService", "bin", Configuration, "net10.0", "ProxyService.dll");

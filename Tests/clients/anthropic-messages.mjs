@@ -1,5 +1,5 @@
 // Sends one Messages request with the official @anthropic-ai/sdk and prints what the SDK returned, as one JSON line.
-// Usage: node anthropic-messages.mjs <baseURL> <create|stream>   (request body as JSON on stdin)
+// Usage: node anthropic-messages.mjs <baseURL> <create|stream>   (request body as JSON on stdin; key in RELAY_API_KEY)
 // Prints {"message":…} (stream also has "events": [types]) or {"error":{"status","type","message"}}.
 import Anthropic from '@anthropic-ai/sdk';
 
@@ -8,7 +8,7 @@ let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const body = JSON.parse(input);
 // No client retries: the test sees the proxy's own answer.
-const client = new Anthropic({ baseURL, apiKey: 'sk-client-test', maxRetries: 0, timeout: 60_000 });
+const client = new Anthropic({ baseURL, apiKey: process.env.RELAY_API_KEY ?? 'sk-client-test', maxRetries: 0, timeout: 60_000 });
 
 try {
   if (mode === 'stream') {

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Streaming;
 
+using AgentRelay.ProxyService.Security;
+
 namespace AgentRelay.ProxyService.Upstream.ClaudeCli;
 
 /// <summary>
@@ -172,5 +174,5 @@ public static class CliFailures
         return $"result {result["subtype"].AsString() ?? "unknown"}";
     }
 
-    private static string Truncate(string text, int max) => StderrTail.Redact(text.Length <= max ? text.Trim() : text[..max].Trim() + "…");
+    private static string Truncate(string text, int max) => SecretRedactor.RedactPatterns(text.Length <= max ? text.Trim() : text[..max].Trim() + "…");
 }

@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using AgentRelay.ProxyService.Streaming;
 
+using AgentRelay.ProxyService.Security;
+
 namespace AgentRelay.ProxyService.Upstream.ClaudeCli;
 
 /// <summary>
@@ -136,7 +138,7 @@ public sealed partial class CliProcess : IAsyncDisposable
                     return message;
                 }
 
-                Log.NotJson(_logger, Id, StderrTail.Redact(line.Length > 200 ? line[..200] : line));
+                Log.NotJson(_logger, Id, SecretRedactor.RedactPatterns(line.Length > 200 ? line[..200] : line));
             }
         }
 

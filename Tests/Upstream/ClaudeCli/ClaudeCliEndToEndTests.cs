@@ -44,7 +44,7 @@ public sealed class ClaudeCliEndToEndTests
         await using var proxy = await RealCliProxy.StartAsync();
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Hello through the real CLI.", id: "msg_upstream_1", chunks: 3)));
 
-        var answer = await NodeClients.AnthropicMessagesAsync(proxy.BaseUrl, stream, Body("say hello", stream), Cancel);
+        var answer = await NodeClient.AnthropicMessagesAsync(proxy.BaseUrl, stream, Body("say hello", stream), Cancel);
 
         Assert.Null(answer["error"]);
         var message = answer["message"]!;
@@ -129,7 +129,7 @@ public sealed class ClaudeCliEndToEndTests
     public async Task Resumed_session_replays_the_stored_history_under_the_same_session_id()
     {
         await using var proxy = await RealCliProxy.StartAsync();
-        using var harness = new CliHarness(RepoPaths.ClaudeCli, new Dictionary<string, string>
+        using var harness = new CliHarness(RepositoryPaths.ClaudeCli, new Dictionary<string, string>
         {
             ["ANTHROPIC_BASE_URL"] = proxy.Upstream.BaseUrl,
             ["ANTHROPIC_API_KEY"] = "sk-test",

@@ -135,7 +135,7 @@ public sealed class ClaudeCliMappingTests
     [InlineData("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload", "Authorization: Bearer ***")]
     [InlineData("{\"api_key\": \"s3cr3tvalue\"}", "{\"api_key\": \"***\"}")]
     [InlineData("nothing to hide", "nothing to hide")]
-    public void Secrets_are_masked_in_captured_output(string text, string expected) => Assert.Equal(expected, StderrTail.Redact(text));
+    public void Secrets_are_masked_in_captured_output(string text, string expected) => Assert.Equal(expected, AgentRelay.ProxyService.Security.SecretRedactor.RedactPatterns(text));
 
     [Fact]
     public void Tool_names_follow_the_cli_mcp_naming()

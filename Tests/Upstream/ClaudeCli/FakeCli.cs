@@ -28,7 +28,7 @@ public sealed class FakeCli : IDisposable
         File.WriteAllText(ScriptPath, new JsonObject { ["steps"] = all }.ToJsonString());
     }
 
-    public static string Executable => Path.Combine(RepoPaths.Root, "Tests", "Upstream", "ClaudeCli", "FakeCli", "fake-claude.mjs");
+    public static string Executable => Path.Combine(RepositoryPaths.Root, "Tests", "Upstream", "ClaudeCli", "FakeCli", "fake-claude.mjs");
 
     public string ScriptPath => _directory.Combine("script.json");
 

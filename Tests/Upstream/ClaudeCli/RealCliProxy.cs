@@ -21,7 +21,7 @@ public sealed class RealCliProxy : IAsyncDisposable
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Backend:Kind"] = "ClaudeCli",
-            ["Backend:ClaudePath"] = claudePath ?? RepoPaths.ClaudeCli,
+            ["Backend:ClaudePath"] = claudePath ?? RepositoryPaths.ClaudeCli,
             ["Backend:Environment:ANTHROPIC_BASE_URL"] = upstream.BaseUrl,
             ["Backend:Environment:ANTHROPIC_API_KEY"] = "sk-test",
             ["Backend:Environment:HOME"] = _directory.Sub("home"),
@@ -58,7 +58,7 @@ public sealed class RealCliProxy : IAsyncDisposable
     public static async Task<RealCliProxy> StartAsync(string? claudePath = null)
     {
         // Not a skip: without the real CLI these tests prove nothing, and CI installs it (.ci/run).
-        Assert.True(File.Exists(RepoPaths.ClaudeCli), $"The real claude CLI is not installed at {RepoPaths.ClaudeCli} (run npm ci in Tests/clients).");
+        Assert.True(File.Exists(RepositoryPaths.ClaudeCli), $"The real claude CLI is not installed at {RepositoryPaths.ClaudeCli} (run npm ci in Tests/clients).");
         return new RealCliProxy(await FakeAnthropicServer.StartAsync(), claudePath);
     }
 
