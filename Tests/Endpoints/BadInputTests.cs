@@ -6,22 +6,9 @@ using AgentRelay.Tests.Infrastructure;
 namespace AgentRelay.Tests.Endpoints;
 
 /// <summary>Every validation rule: the right status, an Anthropic-shaped error naming the problem, and no upstream call.</summary>
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : ProxyOverFakeUpstream
 {
-    private FakeAnthropicServer _upstream = null!;
-    private ProxyFactory _proxy = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await FakeAnthropicServer.StartAsync();
-        _proxy = ProxyFactory.ForUpstream(_upstream, ("Proxy:MaxRequestBodyBytes", "4096"));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    protected override (string Key, string? Value)[] Settings => [("Proxy:MaxRequestBodyBytes", "4096")];
 
     public static TheoryData<string, string> InvalidBodies => new()
     {
@@ -63,7 +50,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         foreach (var path in new[] { "/v1/messages", "/v1/messages/count_tokens" })
         {
-            var response = await _proxy.CreateClient().PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            var response = await Proxy.CreateClient().PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             var error = await ReadErrorAsync(response);
@@ -71,13 +58,13 @@ public sealed class BadInputTests : IAsyncLifetime
             Assert.Contains(expectedMessagePart, error.Message, StringComparison.OrdinalIgnoreCase);
         }
 
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(Upstream.Requests);
     }
 
     [Fact]
     public async Task Invalid_body_that_asked_to_stream_still_gets_a_plain_json_error()
     {
-        var response = await _proxy.CreateClient().PostAsync("/v1/messages",
+        var response = await Proxy.CreateClient().PostAsync("/v1/messages",
             new StringContent("""{"stream":true,"messages":[]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -88,13 +75,13 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task Body_over_the_limit_is_413_request_too_large()
     {
         var big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + new string('x', 8000) + "\"}]}";
-        var response = await _proxy.CreateClient().PostAsync("/v1/messages", new StringContent(big, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().PostAsync("/v1/messages", new StringContent(big, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var error = await ReadErrorAsync(response);
         Assert.Equal("request_too_large", error.Type);
         Assert.Contains("Proxy:MaxRequestBodyBytes", error.Message);
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(Upstream.Requests);
     }
 
     [Fact]
@@ -107,7 +94,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = content };
         request.Headers.TransferEncodingChunked = true;
 
-        var response = await _proxy.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("request_too_large", (await ReadErrorAsync(response)).Type);
@@ -121,7 +108,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("GET", "/telemetry/requests?limit=abc", HttpStatusCode.BadRequest, "invalid_request_error")]
     public async Task Unknown_route_or_method_gets_an_anthropic_error(string method, string path, HttpStatusCode status, string type)
     {
-        var response = await _proxy.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path), TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path), TestContext.Current.CancellationToken);
 
         Assert.Equal(status, response.StatusCode);
         Assert.Equal(type, (await ReadErrorAsync(response)).Type);
@@ -130,7 +117,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Service_stays_healthy_after_bad_input()
     {
-        var client = _proxy.CreateClient();
+        var client = Proxy.CreateClient();
         foreach (var body in InvalidBodies)
         {
             await client.PostAsync("/v1/messages", new StringContent(body.Data.Item1, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);

@@ -6,33 +6,18 @@ using AgentRelay.Tests.Infrastructure;
 
 namespace AgentRelay.Tests.Endpoints;
 
-public sealed class MessagesApiTests : IAsyncLifetime
+public sealed class MessagesApiTests : ProxyOverFakeUpstream
 {
-    private FakeAnthropicServer _upstream = null!;
-    private ProxyFactory _proxy = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await FakeAnthropicServer.StartAsync();
-        _proxy = ProxyFactory.ForUpstream(_upstream);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
-
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static string Request(bool? stream = null, string extra = "") =>
         $$"""{"model":"claude-sonnet-4-6","max_tokens":100,{{(stream is null ? "" : $"\"stream\":{stream.Value.ToString().ToLowerInvariant()},")}}{{extra}}"messages":[{"role":"user","content":"hi"}]}""";
 
     [Fact]
-    public async Task Streaming_request_relays_every_upstream_event_in_order()
+    public async Task Streaming_request_relays_everyUpstream_event_in_order()
     {
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Hello there, streaming world.", chunks: 4)));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Hello there, streaming world.", chunks: 4)));
+        var client = Proxy.CreateClient();
 
         var response = await client.PostAsync("/v1/messages", Body(Request(stream: true)), TestContext.Current.CancellationToken);
 
@@ -51,8 +36,8 @@ public sealed class MessagesApiTests : IAsyncLifetime
     [InlineData(null)]
     public async Task Non_streaming_request_gets_the_message_aggregated_from_the_same_events(bool? stream)
     {
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Aggregated answer.", id: "msg_agg")));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Aggregated answer.", id: "msg_agg")));
+        var client = Proxy.CreateClient();
 
         var response = await client.PostAsync("/v1/messages", Body(Request(stream)), TestContext.Current.CancellationToken);
 
@@ -64,14 +49,14 @@ public sealed class MessagesApiTests : IAsyncLifetime
         Assert.Equal(7, message["usage"]!["output_tokens"]!.GetValue<int>());
         Assert.Equal(11, message["usage"]!["input_tokens"]!.GetValue<int>());
         // The upstream is always asked to stream: one event stream feeds both response kinds.
-        Assert.True(_upstream.Requests.Single().Body!["stream"]!.GetValue<bool>());
+        Assert.True(Upstream.Requests.Single().Body!["stream"]!.GetValue<bool>());
     }
 
     [Fact]
     public async Task Tool_use_input_is_assembled_from_partial_json()
     {
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.ToolUse("toolu_1", "read", """{"path":"/tmp/a.txt","lines":[1,2]}""")));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.ToolUse("toolu_1", "read", """{"path":"/tmp/a.txt","lines":[1,2]}""")));
+        var client = Proxy.CreateClient();
 
         var response = await client.PostAsync("/v1/messages", Body(Request(stream: false)), TestContext.Current.CancellationToken);
 
@@ -88,12 +73,12 @@ public sealed class MessagesApiTests : IAsyncLifetime
     {
         var events = AnthropicStreams.Text("x");
         events[0]["message"]!["future_field"] = new JsonObject { ["kept"] = true };
-        _upstream.Enqueue(Replies.SseReply(events));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.SseReply(events));
+        var client = Proxy.CreateClient();
 
         var response = await client.PostAsync("/v1/messages", Body(Request(false, "\"context_management\":{\"edits\":[1]},\"output_config\":{\"effort\":\"low\"},")), TestContext.Current.CancellationToken);
 
-        var sent = _upstream.Requests.Single().Body!;
+        var sent = Upstream.Requests.Single().Body!;
         Assert.Equal(1, sent["context_management"]!["edits"]![0]!.GetValue<int>());
         Assert.Equal("low", sent["output_config"]!["effort"]!.GetValue<string>());
         var message = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
@@ -105,8 +90,8 @@ public sealed class MessagesApiTests : IAsyncLifetime
     [InlineData(false)]
     public async Task Upstream_error_status_and_body_pass_through(bool stream)
     {
-        _upstream.Enqueue(Replies.Error(400, "invalid_request_error", "max_tokens: too large for this model"));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.Error(400, "invalid_request_error", "max_tokens: too large for this model"));
+        var client = Proxy.CreateClient();
 
         var response = await client.PostAsync("/v1/messages", Body(Request(stream)), TestContext.Current.CancellationToken);
 
@@ -121,8 +106,8 @@ public sealed class MessagesApiTests : IAsyncLifetime
     [Fact]
     public async Task Upstream_that_answers_json_is_turned_into_events_for_a_streaming_client()
     {
-        _upstream.Enqueue(Replies.Json(200, AnthropicStreams.Message("from json")));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.Json(200, AnthropicStreams.Message("from json")));
+        var client = Proxy.CreateClient();
 
         var response = await client.PostAsync("/v1/messages", Body(Request(stream: true)), TestContext.Current.CancellationToken);
 
@@ -137,8 +122,8 @@ public sealed class MessagesApiTests : IAsyncLifetime
         var events = AnthropicStreams.Text("partial answer");
         events.RemoveRange(4, events.Count - 4);
         events.Add(new JsonObject { ["type"] = "error", ["error"] = new JsonObject { ["type"] = "overloaded_error", ["message"] = "Overloaded" } });
-        _upstream.Enqueue(Replies.SseReply(events));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.SseReply(events));
+        var client = Proxy.CreateClient();
 
         var response = await client.PostAsync("/v1/messages", Body(Request(stream: true)), TestContext.Current.CancellationToken);
 
@@ -149,10 +134,10 @@ public sealed class MessagesApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Broken_upstream_connection_mid_stream_ends_with_an_error_event()
+    public async Task BrokenUpstream_connection_mid_stream_ends_with_an_error_event()
     {
-        _upstream.Enqueue(context => Replies.Sse(context, AnthropicStreams.Text("abc"), failAfter: 3));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(context => Replies.Sse(context, AnthropicStreams.Text("abc"), failAfter: 3));
+        var client = Proxy.CreateClient();
 
         var response = await client.PostAsync("/v1/messages", Body(Request(stream: true)), TestContext.Current.CancellationToken);
 
@@ -163,7 +148,7 @@ public sealed class MessagesApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unreachable_upstream_is_a_502_api_error()
+    public async Task UnreachableUpstream_is_a_502_api_error()
     {
         await using var proxy = new ProxyFactory(new Dictionary<string, string?> { ["Backend:Kind"] = "AnthropicApi", ["Backend:BaseUrl"] = "http://127.0.0.1:9" });
         var response = await proxy.CreateClient().PostAsync("/v1/messages", Body(Request()), TestContext.Current.CancellationToken);
@@ -174,9 +159,9 @@ public sealed class MessagesApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Anthropic_headers_and_query_go_upstream_with_the_configured_key()
+    public async Task Anthropic_headers_and_query_goUpstream_with_the_configured_key()
     {
-        await using var proxy = ProxyFactory.ForUpstream(_upstream, ("Backend:ApiKey", "sk-upstream-secret"));
+        await using var proxy = ProxyFactory.ForUpstream(Upstream, ("Backend:ApiKey", "sk-upstream-secret"));
         var client = proxy.CreateClient();
         var message = new HttpRequestMessage(HttpMethod.Post, "/v1/messages?beta=true") { Content = Body(Request()) };
         message.Headers.Add("anthropic-version", "2023-06-01");
@@ -185,7 +170,7 @@ public sealed class MessagesApiTests : IAsyncLifetime
 
         await client.SendAsync(message, TestContext.Current.CancellationToken);
 
-        var sent = _upstream.Requests.Single();
+        var sent = Upstream.Requests.Single();
         Assert.Equal("/v1/messages?beta=true", sent.PathAndQuery);
         Assert.Equal("sk-upstream-secret", sent.Headers["x-api-key"]);
         Assert.Equal("2023-06-01", sent.Headers["anthropic-version"]);
@@ -195,40 +180,40 @@ public sealed class MessagesApiTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_backend_key_the_clients_credentials_are_forwarded()
     {
-        var client = _proxy.CreateClient();
+        var client = Proxy.CreateClient();
         var message = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = Body(Request()) };
         message.Headers.Add("x-api-key", "client-own-key");
 
         await client.SendAsync(message, TestContext.Current.CancellationToken);
 
-        Assert.Equal("client-own-key", _upstream.Requests.Single().Headers["x-api-key"]);
-        Assert.Equal("2023-06-01", _upstream.Requests.Single().Headers["anthropic-version"]);
+        Assert.Equal("client-own-key", Upstream.Requests.Single().Headers["x-api-key"]);
+        Assert.Equal("2023-06-01", Upstream.Requests.Single().Headers["anthropic-version"]);
     }
 
     [Fact]
     public async Task Messages_alias_route_works_like_v1_messages()
     {
-        var response = await _proxy.CreateClient().PostAsync("/messages", Body(Request(false)), TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().PostAsync("/messages", Body(Request(false)), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Single(_upstream.Requests);
+        Assert.Single(Upstream.Requests);
     }
 
     [Fact]
-    public async Task Count_tokens_is_forwarded_to_the_upstream()
+    public async Task Count_tokens_is_forwarded_to_theUpstream()
     {
-        _upstream.Enqueue(Replies.Json(200, new JsonObject { ["input_tokens"] = 42 }));
-        var response = await _proxy.CreateClient().PostAsync("/v1/messages/count_tokens", Body(Request()), TestContext.Current.CancellationToken);
+        Upstream.Enqueue(Replies.Json(200, new JsonObject { ["input_tokens"] = 42 }));
+        var response = await Proxy.CreateClient().PostAsync("/v1/messages/count_tokens", Body(Request()), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(42, (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["input_tokens"]!.GetValue<int>());
-        Assert.Equal("/v1/messages/count_tokens", _upstream.Requests.Single().PathAndQuery);
+        Assert.Equal("/v1/messages/count_tokens", Upstream.Requests.Single().PathAndQuery);
     }
 
     [Fact]
     public async Task Every_response_carries_a_request_id_that_telemetry_knows()
     {
-        var client = _proxy.CreateClient();
+        var client = Proxy.CreateClient();
         var response = await client.PostAsync("/v1/messages", Body(Request(false)), TestContext.Current.CancellationToken);
         var id = response.Headers.GetValues("x-relay-request-id").Single();
 

@@ -6,38 +6,25 @@ using AgentRelay.Tests.Infrastructure;
 namespace AgentRelay.Tests.Retries;
 
 /// <summary>The retry policy against the fake upstream over real HTTP, streamed and not.</summary>
-public sealed class RetryIntegrationTests : IAsyncLifetime
+public sealed class RetryIntegrationTests : ProxyOverFakeUpstream
 {
-    private FakeAnthropicServer _upstream = null!;
-    private ProxyFactory _proxy = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await FakeAnthropicServer.StartAsync();
-        _proxy = ProxyFactory.ForUpstream(_upstream, ("Retry:BaseDelay", "00:00:00.02"), ("Retry:MaxDelay", "00:00:02"));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    protected override (string Key, string? Value)[] Settings => [("Retry:BaseDelay", "00:00:00.02"), ("Retry:MaxDelay", "00:00:02")];
 
     private async Task<HttpResponseMessage> SendAsync(bool stream) =>
-        await _proxy.CreateClient().PostAsync("/v1/messages", new StringContent(
+        await Proxy.CreateClient().PostAsync("/v1/messages", new StringContent(
             $$"""{"stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
     private async Task<JsonNode> LastRecordAsync() =>
-        JsonNode.Parse(await _proxy.CreateClient().GetStringAsync("/telemetry/requests?limit=1", TestContext.Current.CancellationToken))![0]!;
+        JsonNode.Parse(await Proxy.CreateClient().GetStringAsync("/telemetry/requests?limit=1", TestContext.Current.CancellationToken))![0]!;
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Rate_limited_twice_then_ok_reaches_the_client_as_a_clean_answer(bool stream)
     {
-        _upstream.Enqueue(Replies.Error(429, "rate_limit_error", "slow down"));
-        _upstream.Enqueue(Replies.Error(529, "overloaded_error", "Overloaded"));
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("after retries")));
+        Upstream.Enqueue(Replies.Error(429, "rate_limit_error", "slow down"));
+        Upstream.Enqueue(Replies.Error(529, "overloaded_error", "Overloaded"));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("after retries")));
 
         var response = await SendAsync(stream);
 
@@ -45,7 +32,7 @@ public sealed class RetryIntegrationTests : IAsyncLifetime
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("after retries", stream ? SseEvents.Text(SseEvents.Parse(body)) : body);
         Assert.DoesNotContain("rate_limit_error", body);
-        Assert.Equal(3, _upstream.Requests.Count);
+        Assert.Equal(3, Upstream.Requests.Count);
         var attempts = (await LastRecordAsync())["attempts"]!.AsArray();
         Assert.Equal(["rate_limited:retry", "overloaded:retry", "ok:done"], attempts.Select(a => $"{a!["outcome"]}:{a["decision"]}"));
         // 20 ms base delay plus up to 20 % jitter.
@@ -59,7 +46,7 @@ public sealed class RetryIntegrationTests : IAsyncLifetime
     {
         for (var i = 0; i < 6; i++)
         {
-            _upstream.Enqueue(Replies.Error(429, "rate_limit_error", "still limited", retryAfter: "0"));
+            Upstream.Enqueue(Replies.Error(429, "rate_limit_error", "still limited", retryAfter: "0"));
         }
 
         var response = await SendAsync(stream);
@@ -67,7 +54,7 @@ public sealed class RetryIntegrationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("0", response.Headers.RetryAfter?.ToString());
-        Assert.Equal(4, _upstream.Requests.Count);
+        Assert.Equal(4, Upstream.Requests.Count);
         var record = await LastRecordAsync();
         Assert.Equal("give_up", record["attempts"]![3]!["decision"]!.GetValue<string>());
         Assert.Equal("rate_limit_error", record["errorType"]!.GetValue<string>());
@@ -76,8 +63,8 @@ public sealed class RetryIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Upstream_retry_after_sets_the_delay()
     {
-        _upstream.Enqueue(Replies.Error(429, "rate_limit_error", "wait", retryAfter: "1"));
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("ok")));
+        Upstream.Enqueue(Replies.Error(429, "rate_limit_error", "wait", retryAfter: "1"));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("ok")));
 
         var started = DateTime.UtcNow;
         var response = await SendAsync(stream: false);
@@ -93,13 +80,13 @@ public sealed class RetryIntegrationTests : IAsyncLifetime
         var events = AnthropicStreams.Text("partial content");
         events.RemoveRange(4, events.Count - 4);
         events.Add(new JsonObject { ["type"] = "error", ["error"] = new JsonObject { ["type"] = "rate_limit_error", ["message"] = "limited mid-stream" } });
-        _upstream.Enqueue(Replies.SseReply(events));
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("a replay the client must never see")));
+        Upstream.Enqueue(Replies.SseReply(events));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("a replay the client must never see")));
 
         var response = await SendAsync(stream: true);
 
         var received = SseEvents.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        Assert.Single(_upstream.Requests);
+        Assert.Single(Upstream.Requests);
         Assert.Equal("partial ", SseEvents.Text(received));
         Assert.Equal(["message_delta", "message_stop", "error"], received.TakeLast(3).Select(e => e.Event));
         Assert.Equal("rate_limit_error", received[^1].Data["error"]!["type"]!.GetValue<string>());
@@ -114,8 +101,8 @@ public sealed class RetryIntegrationTests : IAsyncLifetime
         var events = AnthropicStreams.Text("partial content");
         events.RemoveRange(4, events.Count - 4);
         events.Add(new JsonObject { ["type"] = "error", ["error"] = new JsonObject { ["type"] = "overloaded_error", ["message"] = "Overloaded" } });
-        _upstream.Enqueue(Replies.SseReply(events));
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("the whole answer")));
+        Upstream.Enqueue(Replies.SseReply(events));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("the whole answer")));
 
         var response = await SendAsync(stream: false);
 
@@ -123,17 +110,17 @@ public sealed class RetryIntegrationTests : IAsyncLifetime
         var message = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         // One text block with the retried answer only: the discarded attempt left nothing behind.
         Assert.Equal("the whole answer", Assert.Single(message["content"]!.AsArray())!["text"]!.GetValue<string>());
-        Assert.Equal(2, _upstream.Requests.Count);
+        Assert.Equal(2, Upstream.Requests.Count);
     }
 
     [Fact]
     public async Task Authentication_errors_are_never_retried()
     {
-        _upstream.Enqueue(Replies.Error(401, "authentication_error", "invalid x-api-key"));
+        Upstream.Enqueue(Replies.Error(401, "authentication_error", "invalid x-api-key"));
 
         var response = await SendAsync(stream: true);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Single(_upstream.Requests);
+        Assert.Single(Upstream.Requests);
     }
 }

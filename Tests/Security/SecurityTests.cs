@@ -4,23 +4,11 @@ using AgentRelay.Tests.Infrastructure;
 
 namespace AgentRelay.Tests.Security;
 
-public sealed class SecurityTests : IAsyncLifetime
+public sealed class SecurityTests : ProxyOverFakeUpstream
 {
     private const string Key = "relay-test-key-123";
-    private FakeAnthropicServer _upstream = null!;
-    private ProxyFactory _proxy = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await FakeAnthropicServer.StartAsync();
-        _proxy = ProxyFactory.ForUpstream(_upstream, ("Proxy:ApiKey", Key));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    protected override (string Key, string? Value)[] Settings => [("Proxy:ApiKey", Key)];
 
     private static HttpRequestMessage Messages(string? header = null, string? value = null)
     {
@@ -45,13 +33,13 @@ public sealed class SecurityTests : IAsyncLifetime
     [InlineData("authorization", Key)]
     public async Task Missing_or_wrong_key_is_401_authentication_error(string? header, string? value)
     {
-        var response = await _proxy.CreateClient().SendAsync(Messages(header, value), TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().SendAsync(Messages(header, value), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var error = await Endpoints.BadInputTests.ReadErrorAsync(response);
         Assert.Equal("authentication_error", error.Type);
         Assert.DoesNotContain(Key, error.Message);
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(Upstream.Requests);
     }
 
     [Theory]
@@ -60,7 +48,7 @@ public sealed class SecurityTests : IAsyncLifetime
     [InlineData("authorization", "bearer " + Key)]
     public async Task Right_key_in_either_header_is_accepted(string header, string value)
     {
-        var response = await _proxy.CreateClient().SendAsync(Messages(header, value), TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().SendAsync(Messages(header, value), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -71,7 +59,7 @@ public sealed class SecurityTests : IAsyncLifetime
         var request = Messages("x-api-key", "wrong");
         request.Headers.TryAddWithoutValidation("authorization", "Bearer " + Key);
 
-        var response = await _proxy.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -82,7 +70,7 @@ public sealed class SecurityTests : IAsyncLifetime
     [InlineData("/alive")]
     public async Task Open_routes_need_no_key(string path)
     {
-        var response = await _proxy.CreateClient().GetAsync(path, TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().GetAsync(path, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -93,17 +81,17 @@ public sealed class SecurityTests : IAsyncLifetime
     [InlineData("/no-such-route")]
     public async Task Every_other_route_needs_the_key(string path)
     {
-        var response = await _proxy.CreateClient().GetAsync(path, TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().GetAsync(path, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]
-    public async Task The_proxy_key_is_never_forwarded_upstream()
+    public async Task TheProxy_key_is_never_forwardedUpstream()
     {
-        await _proxy.CreateClient().SendAsync(Messages("x-api-key", Key), TestContext.Current.CancellationToken);
+        await Proxy.CreateClient().SendAsync(Messages("x-api-key", Key), TestContext.Current.CancellationToken);
 
-        var sent = _upstream.Requests.Single();
+        var sent = Upstream.Requests.Single();
         Assert.DoesNotContain(sent.Headers.Values, value => value.Contains(Key, StringComparison.Ordinal));
     }
 
@@ -114,10 +102,10 @@ public sealed class SecurityTests : IAsyncLifetime
         request.Headers.Add("Origin", "https://evil.example");
         request.Headers.Add("Access-Control-Request-Method", "POST");
 
-        var preflight = await _proxy.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+        var preflight = await Proxy.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
         var health = new HttpRequestMessage(HttpMethod.Get, "/health");
         health.Headers.Add("Origin", "https://evil.example");
-        var simple = await _proxy.CreateClient().SendAsync(health, TestContext.Current.CancellationToken);
+        var simple = await Proxy.CreateClient().SendAsync(health, TestContext.Current.CancellationToken);
 
         Assert.False(preflight.Headers.Contains("Access-Control-Allow-Origin"));
         Assert.False(simple.Headers.Contains("Access-Control-Allow-Origin"));
@@ -126,7 +114,7 @@ public sealed class SecurityTests : IAsyncLifetime
     [Fact]
     public async Task Configured_cors_origin_is_allowed_and_others_are_not()
     {
-        await using var proxy = ProxyFactory.ForUpstream(_upstream, ("Proxy:CorsOrigins:0", "http://localhost:5173"));
+        await using var proxy = ProxyFactory.ForUpstream(Upstream, ("Proxy:CorsOrigins:0", "http://localhost:5173"));
         var allowed = new HttpRequestMessage(HttpMethod.Options, "/v1/messages");
         allowed.Headers.Add("Origin", "http://localhost:5173");
         allowed.Headers.Add("Access-Control-Request-Method", "POST");
@@ -142,10 +130,10 @@ public sealed class SecurityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_secret_echoed_by_the_upstream_is_masked_for_the_client()
+    public async Task A_secret_echoed_by_theUpstream_is_masked_for_the_client()
     {
-        await using var proxy = ProxyFactory.ForUpstream(_upstream, ("Backend:ApiKey", "sk-ant-upstream-secret-999"));
-        _upstream.Enqueue(Replies.Error(401, "authentication_error", "invalid x-api-key: sk-ant-upstream-secret-999"));
+        await using var proxy = ProxyFactory.ForUpstream(Upstream, ("Backend:ApiKey", "sk-ant-upstream-secret-999"));
+        Upstream.Enqueue(Replies.Error(401, "authentication_error", "invalid x-api-key: sk-ant-upstream-secret-999"));
 
         var response = await proxy.CreateClient().SendAsync(Messages(), TestContext.Current.CancellationToken);
 

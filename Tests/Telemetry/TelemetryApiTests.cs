@@ -5,24 +5,10 @@ using AgentRelay.Tests.Infrastructure;
 
 namespace AgentRelay.Tests.Telemetry;
 
-public sealed class TelemetryApiTests : IAsyncLifetime
+public sealed class TelemetryApiTests : ProxyOverFakeUpstream
 {
     private const string Request = """{"model":"claude-sonnet-4-6","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}""";
 
-    private FakeAnthropicServer _upstream = null!;
-    private ProxyFactory _proxy = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await FakeAnthropicServer.StartAsync();
-        _proxy = ProxyFactory.ForUpstream(_upstream);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
 
     private async Task<string> SendAsync(HttpClient client, HttpStatusCode expected = HttpStatusCode.OK)
     {
@@ -35,7 +21,7 @@ public sealed class TelemetryApiTests : IAsyncLifetime
     [Fact]
     public async Task Spans_of_one_request_form_a_tree_with_the_chat_span_under_relay_request()
     {
-        var client = _proxy.CreateClient();
+        var client = Proxy.CreateClient();
         var traceId = await SendAsync(client);
 
         var spans = await GetArrayAsync(client, $"/telemetry/spans?traceId={traceId}");
@@ -54,10 +40,10 @@ public sealed class TelemetryApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failed_upstream_call_marks_the_chat_span_as_an_error_and_nothing_as_committed()
+    public async Task A_failedUpstream_call_marks_the_chat_span_as_an_error_and_nothing_as_committed()
     {
-        _upstream.Enqueue(Replies.Error(400, "invalid_request_error", "bad model"));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.Error(400, "invalid_request_error", "bad model"));
+        var client = Proxy.CreateClient();
         var traceId = await SendAsync(client, HttpStatusCode.BadRequest);
 
         var spans = await GetArrayAsync(client, $"/telemetry/spans?traceId={traceId}");
@@ -72,8 +58,8 @@ public sealed class TelemetryApiTests : IAsyncLifetime
     [Fact]
     public async Task Logs_carry_the_trace_id_and_request_id_of_the_request_that_wrote_them()
     {
-        _upstream.Enqueue(Replies.Error(500, "api_error", "upstream broke"));
-        var client = _proxy.CreateClient();
+        Upstream.Enqueue(Replies.Error(500, "api_error", "upstream broke"));
+        var client = Proxy.CreateClient();
         var traceId = await SendAsync(client, HttpStatusCode.InternalServerError);
 
         var logs = await GetArrayAsync(client, $"/telemetry/logs?traceId={traceId}&minLevel=Warning");
@@ -87,7 +73,7 @@ public sealed class TelemetryApiTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_are_prometheus_text_and_the_request_counter_only_grows()
     {
-        var client = _proxy.CreateClient();
+        var client = Proxy.CreateClient();
         await SendAsync(client);
         var before = await CountOkRequestsAsync(client);
 
@@ -103,7 +89,7 @@ public sealed class TelemetryApiTests : IAsyncLifetime
     [Fact]
     public async Task Telemetry_page_is_html()
     {
-        var response = await _proxy.CreateClient().GetAsync("/telemetry", TestContext.Current.CancellationToken);
+        var response = await Proxy.CreateClient().GetAsync("/telemetry", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
