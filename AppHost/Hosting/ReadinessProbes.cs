@@ -40,20 +40,4 @@ public static class ReadinessProbes
             return false;
         }
     }
-
-    /// <summary>Polls <paramref name="probe"/> until it passes, the process exits, or <paramref name="cancellationToken"/> fires.</summary>
-    public static async Task<bool> PollAsync(Func<CancellationToken, Task<bool>> probe, Func<bool> gaveUp, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested && !gaveUp())
-        {
-            if (await probe(cancellationToken))
-            {
-                return true;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        return false;
-    }
 }

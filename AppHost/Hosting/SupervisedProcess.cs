@@ -32,6 +32,9 @@ public sealed class SupervisedProcess(
             if (process is not null)
             {
                 await WatchAsync(process, stopping);
+                // Ctrl+C reaches the whole process group, so a child may exit a moment before the AppHost's own
+                // shutdown begins: that is a stop, not a crash to restart.
+                await Task.Delay(ShutdownGrace, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (stopping.IsCancellationRequested)
                 {
                     break;
@@ -89,32 +92,73 @@ public sealed class SupervisedProcess(
         }
     }
 
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>A process that is up but not ready for this long is shown as unhealthy, with the reason to look for.</summary>
+    private static readonly TimeSpan UnhealthyAfter = TimeSpan.FromSeconds(10);
+
     /// <summary>Until the process exits or the AppHost stops; on stop, stops the process.</summary>
     private async Task WatchAsync(Process process, CancellationToken stopping)
     {
         var exited = process.WaitForExitAsync(CancellationToken.None);
-        using var probing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        probing.CancelAfter(TimeSpan.FromSeconds(60));
-        var ready = await ReadinessProbes.PollAsync(readinessProbe, () => exited.IsCompleted, probing.Token);
-        if (ready)
-        {
-            _firstReady.TrySetResult(true);
-            notifications.Update(name, s => s with { State = ResourceStates.Running, Detail = null });
-        }
-        else if (!exited.IsCompleted && !stopping.IsCancellationRequested)
-        {
-            notifications.Update(name, s => s with { State = ResourceStates.Unhealthy, Detail = "not ready after 60 s" });
-        }
-
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var health = MonitorHealthAsync(exited, watching.Token);
         await Task.WhenAny(exited, Task.Delay(Timeout.Infinite, stopping));
+        await watching.CancelAsync();
+        await health;
         if (stopping.IsCancellationRequested)
         {
-            notifications.Update(name, s => s with { State = ResourceStates.Stopping });
+            notifications.Update(name, s => s with { State = ResourceStates.Stopping, Detail = null });
             await ProcessSignals.StopAsync(process, options.ShutdownTimeout);
         }
 
         // Let the output readers drain what the process wrote last (its crash message).
         await process.WaitForExitAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Probes readiness for the whole life of the process: Starting until the first pass, then Running; a process that
+    /// is not ready for <see cref="UnhealthyAfter"/> (e.g. the proxy without its backend) shows as Unhealthy, and goes
+    /// back to Running when the probe passes again.
+    /// </summary>
+    private async Task MonitorHealthAsync(Task exited, CancellationToken cancellationToken)
+    {
+        var notReadySince = Stopwatch.StartNew();
+        var shown = ResourceStates.Starting;
+        while (!cancellationToken.IsCancellationRequested && !exited.IsCompleted)
+        {
+            bool ready;
+            try
+            {
+                ready = await readinessProbe(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (ready)
+            {
+                notReadySince.Restart();
+                _firstReady.TrySetResult(true);
+            }
+
+            var state = ready ? ResourceStates.Running
+                : notReadySince.Elapsed >= UnhealthyAfter ? ResourceStates.Unhealthy
+                : shown;
+            if (state != shown && !exited.IsCompleted && !cancellationToken.IsCancellationRequested)
+            {
+                shown = state;
+                notifications.Update(name, s => s with
+                {
+                    State = state,
+                    Detail = state == ResourceStates.Unhealthy ? $"not ready for {Seconds(notReadySince.Elapsed)}: its health check fails (see its /health)" : null,
+                });
+            }
+
+            var interval = ready ? TimeSpan.FromSeconds(2) : TimeSpan.FromMilliseconds(200);
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private void Capture(string? line, bool isError)
