@@ -24,9 +24,6 @@ public static class MessagesApi
             return;
         }
 
-        var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
-        feature.Stream = request.Stream;
-        feature.StreamReason = request.StreamReason;
         await services.Forwarder.ForwardAsync(context, request, context.RequestAborted);
     }
 
