@@ -1,3 +1,4 @@
+using AgentRelay.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 
@@ -45,9 +46,6 @@ public sealed class RealClaudeCliClientTests
     {
         var start = new ProcessStartInfo(cli, ["-p", "say hi", "--output-format", "json", "--model", "claude-sonnet-4-6"])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
             WorkingDirectory = home,
         };
         start.Environment.Clear();
@@ -59,25 +57,8 @@ public sealed class RealClaudeCliClientTests
         start.Environment["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1";
         start.Environment["DISABLE_AUTOUPDATER"] = "1";
 
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(20));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Our own process (and its children) only, by PID.
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            return (-1, "timed out: " + await stdout + await stderr);
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        var (exitCode, stdout, stderr) = await Processes.RunAsync(start, TimeSpan.FromSeconds(20));
+        return (exitCode, stdout + stderr);
     }
 
     private static string RepositoryRoot()

@@ -36,7 +36,7 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
             ["model"] = "claude-sonnet-4-6",
             ["max_tokens"] = 256,
             ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "say hi" }),
-        }, TestContext.Current.CancellationToken, apiKey);
+        }, apiKey);
 
     private static string Text(JsonObject answer) =>
         string.Concat(answer["message"]!["content"]!.AsArray().Where(b => b!["type"]!.GetValue<string>() == "text").Select(b => b!["text"]!.GetValue<string>()));

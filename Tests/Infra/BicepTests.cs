@@ -1,3 +1,4 @@
+using AgentRelay.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json.Nodes;
@@ -52,7 +53,7 @@ public sealed class BicepTests
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunBicepAsync(params string[] arguments)
     {
         var package = typeof(BicepTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "BicepPackageDirectory").Value!;
-        var info = new ProcessStartInfo(Path.Combine(package, "tools", "bicep")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(Path.Combine(package, "tools", "bicep"));
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -61,22 +62,7 @@ public sealed class BicepTests
         // No telemetry and no update checks: CI has no network beyond the package registries.
         info.Environment["BICEP_TRACING_ENABLED"] = "false";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var bicep = Process.Start(info)!;
-        var stdout = bicep.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = bicep.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await bicep.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            bicep.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (bicep.ExitCode, await stdout, await stderr);
+        return await Processes.RunAsync(info, TimeSpan.FromSeconds(60));
     }
 
     private static string RepositoryRoot()

@@ -12,22 +12,15 @@ public static class NodeClient
     /// One Messages request through the official <c>@anthropic-ai/sdk</c> (<c>anthropic-messages.mjs</c>). Returns
     /// <c>{"message":…,"events":[…]}</c> or <c>{"error":{"status","type","message"}}</c>.
     /// </summary>
-    public static Task<JsonObject> AnthropicMessagesAsync(string baseUrl, bool stream, JsonObject body, CancellationToken cancellationToken, string apiKey = "sk-client-test") =>
+    public static Task<JsonObject> AnthropicMessagesAsync(string baseUrl, bool stream, JsonObject body, string apiKey = "sk-client-test") =>
         RunAsync("anthropic-messages.mjs", [baseUrl, stream ? "stream" : "create"], body.ToJsonString(),
-            new Dictionary<string, string> { ["RELAY_API_KEY"] = apiKey }, cancellationToken);
+            new Dictionary<string, string> { ["RELAY_API_KEY"] = apiKey });
 
     /// <summary>Runs a script with arguments and standard input; returns the JSON line it printed last.</summary>
-    public static async Task<JsonObject> RunAsync(string script, IEnumerable<string> arguments, string input, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public static async Task<JsonObject> RunAsync(string script, IEnumerable<string> arguments, string input, IReadOnlyDictionary<string, string> environment)
     {
         Assert.True(Directory.Exists(RepositoryPaths.ClientsNodeModules), $"Run 'npm ci' in {RepositoryPaths.Clients} first (eng/setup.sh does).");
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = RepositoryPaths.Clients,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("node") { WorkingDirectory = RepositoryPaths.Clients };
         start.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {
@@ -45,25 +38,9 @@ public static class NodeClient
             start.Environment[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        try
-        {
-            await process.StandardInput.WriteAsync(input);
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken).WaitAsync(s_timeout, cancellationToken);
-            var line = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-            Assert.True(process.ExitCode == 0 && line is not null, $"node {script} exited {process.ExitCode}: {await errors}");
-            return JsonNode.Parse(line!)!.AsObject();
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
-            }
-        }
+        var (exitCode, stdout, stderr) = await Processes.RunAsync(start, s_timeout, input);
+        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        Assert.True(exitCode == 0 && line is not null, $"node {script} exited {exitCode}: {stderr}");
+        return JsonNode.Parse(line!)!.AsObject();
     }
 }

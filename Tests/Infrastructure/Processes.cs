@@ -5,6 +5,43 @@ namespace AgentRelay.Tests.Infrastructure;
 /// <summary>Process checks by PID (Linux <c>/proc</c>), and clean-up of what a test started, by PID only.</summary>
 public static class Processes
 {
+    /// <summary>
+    /// Runs a process to its end with its output captured, writing <paramref name="input"/> (or nothing) to its stdin.
+    /// One that outlives <paramref name="timeout"/> is killed with its process tree, by its own id, and reported as
+    /// exit code -1.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ProcessStartInfo start, TimeSpan timeout, string? input = null)
+    {
+        start.UseShellExecute = false;
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var cancellation = TestContext.Current.CancellationToken;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
+        var stderr = process.StandardError.ReadToEndAsync(cancellation);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            return (-1, await stdout, "timed out after " + timeout + "\n" + await stderr);
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>The state letter from <c>/proc/PID/stat</c> (R, S, D, Z, …), or <see langword="null"/> when there is no such process.</summary>
     public static char? State(int pid)
     {

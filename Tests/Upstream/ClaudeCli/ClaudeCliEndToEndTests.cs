@@ -44,7 +44,7 @@ public sealed class ClaudeCliEndToEndTests
         await using var proxy = await RealCliProxy.StartAsync();
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Hello through the real CLI.", id: "msg_upstream_1", chunks: 3)));
 
-        var answer = await NodeClient.AnthropicMessagesAsync(proxy.BaseUrl, stream, Body("say hello", stream), Cancel);
+        var answer = await NodeClient.AnthropicMessagesAsync(proxy.BaseUrl, stream, Body("say hello", stream));
 
         Assert.Null(answer["error"]);
         var message = answer["message"]!;
