@@ -138,7 +138,9 @@ try
     var latencyRatio = ttlb.V / ttlb.D;
     var throughputRatio = rate.V / rate.D;
     report.AppendLine("Targets:").AppendLine();
-    report.AppendLine(Invariant($"- Streaming time to last byte p50 ≤ 1.5× direct: {latencyRatio:F2}× — {(latencyRatio <= 1.5 ? "met" : "NOT met")}. Added at p50: {ttlb.V - ttlb.D:F1} ms streaming, {ttfe.V - ttfe.D:F1} ms to first event, {json50.V - json50.D:F1} ms JSON (a real model call takes seconds)."));
+    var added = Math.Max(ttlb.V - ttlb.D, json50.V - json50.D);
+    report.AppendLine(Invariant($"- Added latency at p50 ≤ {Settings.AddedLatencyTargetMs} ms (a real model call takes seconds): {ttlb.V - ttlb.D:F1} ms streaming to last byte, {ttfe.V - ttfe.D:F1} ms to first event, {json50.V - json50.D:F1} ms JSON — {(added <= Settings.AddedLatencyTargetMs ? "met" : "NOT met")}."));
+    report.AppendLine(Invariant($"- Streaming time to last byte p50 ≤ 1.5× direct: {latencyRatio:F2}× — {(latencyRatio <= 1.5 ? "met" : "NOT met")}."));
     report.AppendLine(Invariant($"- Throughput ≥ 0.5× direct: {throughputRatio:F2}× — {(throughputRatio >= 0.5 ? "met" : "NOT met")}."));
 
     Console.WriteLine(report);
@@ -203,6 +205,9 @@ static string FindRepositoryRoot()
 internal sealed record Settings(int Requests, int Warmup, int Deltas, int Load, int Clients)
 {
     public const int LoadRounds = 2;
+
+    /// <summary>"Tens of ms at most" against seconds for a real model call, made concrete.</summary>
+    public const int AddedLatencyTargetMs = 20;
 
     public static Settings Parse(string[] args)
     {
