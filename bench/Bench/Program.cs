@@ -1,0 +1,222 @@
+// The proxy-overhead benchmark. Starts a fake Anthropic API (in this process) and the real ProxyService (its own
+// process), both on 127.0.0.1 port 0, and measures the same requests direct-to-fake and via the proxy, alternating
+// the two so drift (other load, JIT, GC) falls on both sides alike. It reports ratios proxy/direct, never asserts
+// timings. Usage: dotnet run -c Release --project bench/Bench [-- --requests 300 --warmup 50 --deltas 200 --load 800 --clients 8]
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using AgentRelay.Bench;
+
+var settings = Settings.Parse(args);
+var root = FindRepositoryRoot();
+var configuration = typeof(Settings).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+var dll = Path.Combine(root, "ProxyService", "bin", configuration, "net10.0", "ProxyService.dll");
+if (!File.Exists(dll))
+{
+    Console.Error.WriteLine($"Not found: {dll}. Build it: dotnet build -c {configuration} ProxyService");
+    return 1;
+}
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true; // unwind through the finally blocks, which kill the proxy
+    cancellation.Cancel();
+};
+var ct = cancellation.Token;
+var loadBefore = LoadAverage();
+
+await using var fake = await FakeUpstream.StartAsync(settings.Deltas, deltaChars: 40);
+var proxy = await ProxyProcess.StartAsync(dll, fake.BaseUrl);
+using var client = Measurements.CreateClient();
+var direct = fake.BaseUrl;
+var via = proxy.BaseUrl;
+Console.Error.WriteLine($"fake {direct}, proxy {via} (pid {proxy.Id}, {configuration} build)");
+
+try
+{
+    // :: Sanity: both sides answer the same message, streamed and aggregated.
+    foreach (var target in new[] { direct, via })
+    {
+        if (await Measurements.JsonTextAsync(client, target, ct) != fake.Text)
+        {
+            throw new InvalidOperationException($"{target} answered a different text than the fake sends");
+        }
+    }
+
+    var directEvents = (await Measurements.StreamAsync(client, direct, ct)).Events;
+    var proxyEvents = (await Measurements.StreamAsync(client, via, ct)).Events;
+
+    // :: Warm-up (JIT, connection pools), then the proxy's memory at rest.
+    Console.Error.WriteLine($"warm-up: {settings.Warmup} × 2 requests per side");
+    for (var i = 0; i < settings.Warmup; i++)
+    {
+        foreach (var target in Order(i, direct, via))
+        {
+            await Measurements.StreamAsync(client, target, ct);
+            await Measurements.JsonAsync(client, target, ct);
+        }
+    }
+
+    var memoryWarm = proxy.ReadMemory();
+    var privateWarm = proxy.ReadPrivateBytes();
+
+    // :: Sequential latency, alternating sides (and which side goes first) every request.
+    Console.Error.WriteLine($"latency: {settings.Requests} streaming + {settings.Requests} JSON requests per side");
+    var streamed = new Dictionary<string, List<StreamSample>> { [direct] = [], [via] = [] };
+    var json = new Dictionary<string, List<double>> { [direct] = [], [via] = [] };
+    for (var i = 0; i < settings.Requests; i++)
+    {
+        foreach (var target in Order(i, direct, via))
+        {
+            streamed[target].Add(await Measurements.StreamAsync(client, target, ct));
+        }
+    }
+
+    for (var i = 0; i < settings.Requests; i++)
+    {
+        foreach (var target in Order(i, direct, via))
+        {
+            json[target].Add(await Measurements.JsonAsync(client, target, ct));
+        }
+    }
+
+    // :: Throughput: concurrent clients, a fixed number of streaming requests, in alternating rounds.
+    Console.Error.WriteLine($"throughput: {settings.Clients} clients, {Settings.LoadRounds} rounds × {settings.Load} requests per side");
+    var allocatedBefore = await Measurements.ProxyAllocatedBytesAsync(client, via, ct);
+    var rates = new Dictionary<string, List<double>> { [direct] = [], [via] = [] };
+    for (var round = 0; round < Settings.LoadRounds; round++)
+    {
+        foreach (var target in Order(round, direct, via))
+        {
+            rates[target].Add(await Measurements.ThroughputAsync(client, target, settings.Clients, settings.Load, ct));
+        }
+    }
+
+    var allocatedAfter = await Measurements.ProxyAllocatedBytesAsync(client, via, ct);
+    var memoryLoaded = proxy.ReadMemory();
+    var privateLoaded = proxy.ReadPrivateBytes();
+    var loadAfter = LoadAverage();
+
+    // :: Report.
+    double P(IEnumerable<double> values, double p) => Measurements.Percentile([.. values], p);
+    var ttlb = (D: P(streamed[direct].Select(s => s.LastByteMs), 50), V: P(streamed[via].Select(s => s.LastByteMs), 50));
+    var ttlb95 = (D: P(streamed[direct].Select(s => s.LastByteMs), 95), V: P(streamed[via].Select(s => s.LastByteMs), 95));
+    var ttfe = (D: P(streamed[direct].Select(s => s.FirstEventMs), 50), V: P(streamed[via].Select(s => s.FirstEventMs), 50));
+    var ttfe95 = (D: P(streamed[direct].Select(s => s.FirstEventMs), 95), V: P(streamed[via].Select(s => s.FirstEventMs), 95));
+    var json50 = (D: P(json[direct], 50), V: P(json[via], 50));
+    var json95 = (D: P(json[direct], 95), V: P(json[via], 95));
+    var rate = (D: rates[direct].Average(), V: rates[via].Average());
+    var proxiedUnderLoad = Settings.LoadRounds * settings.Load;
+
+    var report = new StringBuilder();
+    report.AppendLine("# Proxy overhead benchmark").AppendLine();
+    report.AppendLine(Invariant($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, ProxyService {configuration} build."));
+    report.AppendLine(Invariant($"Load average (1/5/15 min) before: {loadBefore}; after: {loadAfter}. The fake upstream, the client and the proxy share these cores."));
+    report.AppendLine();
+    report.AppendLine(Invariant($"Parameters: {settings.Deltas} text_delta events of 40 chars ({fake.EventCount} events, {fake.StreamBytes:N0} bytes per streamed reply; the proxy relays {proxyEvents} events, direct {directEvents}); "));
+    report.AppendLine(Invariant($"{settings.Warmup} warm-up + {settings.Requests} sequential requests per side and kind, alternating direct/proxy; throughput {settings.Clients} concurrent clients, {Settings.LoadRounds} rounds × {settings.Load} streaming requests per side."));
+    report.AppendLine();
+    report.AppendLine("| Metric | Direct | Via proxy | Ratio (proxy/direct) |");
+    report.AppendLine("|---|---:|---:|---:|");
+    Row("Streaming, time to last byte, p50", ttlb, "ms");
+    Row("Streaming, time to last byte, p95", ttlb95, "ms");
+    Row("Streaming, time to first event, p50", ttfe, "ms");
+    Row("Streaming, time to first event, p95", ttfe95, "ms");
+    Row("Non-streaming JSON, p50", json50, "ms");
+    Row("Non-streaming JSON, p95", json95, "ms");
+    Row($"Throughput, {settings.Clients} clients, streaming", rate, "req/s");
+    report.AppendLine(Invariant($"| Proxy RSS after warm-up (VmRSS) | – | {Mb(memoryWarm?.Rss)} | – |"));
+    report.AppendLine(Invariant($"| Proxy RSS after load (VmRSS) | – | {Mb(memoryLoaded?.Rss)} | – |"));
+    report.AppendLine(Invariant($"| Proxy peak RSS (VmHWM) | – | {Mb(memoryLoaded?.PeakRss)} | – |"));
+    report.AppendLine(Invariant($"| Proxy private bytes after warm-up / after load | – | {Mb(privateWarm)} / {Mb(privateLoaded)} | – |"));
+    var perRequest = allocatedBefore is { } before && allocatedAfter is { } after ? $"{(after - before) / proxiedUnderLoad / 1024:F0} KiB" : "n/a";
+    report.AppendLine(Invariant($"| Proxy GC allocations per streaming request (load phase) | – | {perRequest} | – |"));
+    report.AppendLine();
+
+    var latencyRatio = ttlb.V / ttlb.D;
+    var throughputRatio = rate.V / rate.D;
+    report.AppendLine("Targets:").AppendLine();
+    var added = Math.Max(ttlb.V - ttlb.D, json50.V - json50.D);
+    report.AppendLine(Invariant($"- Added latency at p50 ≤ {Settings.AddedLatencyTargetMs} ms (a real model call takes seconds): {ttlb.V - ttlb.D:F1} ms streaming to last byte, {ttfe.V - ttfe.D:F1} ms to first event, {json50.V - json50.D:F1} ms JSON — {(added <= Settings.AddedLatencyTargetMs ? "met" : "NOT met")}."));
+    report.AppendLine(Invariant($"- Streaming time to last byte p50 ≤ 1.5× direct: {latencyRatio:F2}× — {(latencyRatio <= 1.5 ? "met" : "NOT met")}."));
+    report.AppendLine(Invariant($"- Throughput ≥ 0.5× direct: {throughputRatio:F2}× — {(throughputRatio >= 0.5 ? "met" : "NOT met")}."));
+
+    Console.WriteLine(report);
+    var output = Path.Combine(root, "bench", "results", "latest.md");
+    Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+    await File.WriteAllTextAsync(output, report.ToString(), ct);
+    Console.Error.WriteLine($"written to {output}");
+    return 0;
+
+    void Row(string metric, (double D, double V) pair, string unit) =>
+        report.AppendLine(Invariant($"| {metric} | {pair.D:F2} {unit} | {pair.V:F2} {unit} | {pair.V / pair.D:F2}× |"));
+}
+catch (OperationCanceledException) when (ct.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+catch (Exception exception)
+{
+    Console.Error.WriteLine(exception);
+    Console.Error.WriteLine("--- proxy output ---");
+    Console.Error.WriteLine(proxy.Output);
+    return 1;
+}
+finally
+{
+    proxy.Dispose(); // always, even on failure or Ctrl+C: kills the proxy's whole process tree
+}
+
+// Even iterations direct first, odd ones proxy first: neither side always follows the other.
+static string[] Order(int i, string direct, string via) => i % 2 == 0 ? [direct, via] : [via, direct];
+
+static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+static string Mb(long? bytes) => bytes is { } b ? (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) + " MiB" : "n/a";
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+static string CpuModel() =>
+    File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+        : "unknown CPU";
+
+static string FindRepositoryRoot()
+{
+    foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "aspire.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+    }
+
+    throw new InvalidOperationException("aspire.sln not found above " + AppContext.BaseDirectory);
+}
+
+/// <summary>Command-line parameters (all optional).</summary>
+internal sealed record Settings(int Requests, int Warmup, int Deltas, int Load, int Clients)
+{
+    public const int LoadRounds = 2;
+
+    /// <summary>"Tens of ms at most" against seconds for a real model call, made concrete.</summary>
+    public const int AddedLatencyTargetMs = 20;
+
+    public static Settings Parse(string[] args)
+    {
+        int Get(string name, int fallback)
+        {
+            var i = Array.IndexOf(args, "--" + name);
+            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        }
+
+        return new Settings(Get("requests", 300), Get("warmup", 50), Get("deltas", 200), Get("load", 800), Get("clients", 8));
+    }
+}
