@@ -32,7 +32,7 @@ public sealed class SseResponseSink(HttpContext context) : IResponseSink
             _messageOpen = false;
         }
 
-        await WriteEventAsync(streamEvent.Type, streamEvent.Data, cancellationToken);
+        await WriteEventAsync(streamEvent.Type, streamEvent.ToJson(), cancellationToken);
     }
 
     public async ValueTask<BackendFailure?> CompleteAsync(CancellationToken cancellationToken)
@@ -95,11 +95,18 @@ public sealed class SseResponseSink(HttpContext context) : IResponseSink
         await response.StartAsync(cancellationToken);
     }
 
-    private async Task WriteEventAsync(string type, JsonObject data, CancellationToken cancellationToken)
+    private Task WriteEventAsync(string type, JsonObject data, CancellationToken cancellationToken) =>
+        WriteEventAsync(type, data.ToJsonString(JsonDefaults.Options), cancellationToken);
+
+    private async Task WriteEventAsync(string type, string json, CancellationToken cancellationToken)
     {
-        var text = $"event: {type}\ndata: {data.ToJsonString(JsonDefaults.Options)}\n\n";
+        // Straight into the response pipe, piece by piece: no intermediate string per event.
         var writer = context.Response.BodyWriter;
-        Encoding.UTF8.GetBytes(text, writer);
+        Encoding.UTF8.GetBytes("event: ", writer);
+        Encoding.UTF8.GetBytes(type, writer);
+        Encoding.UTF8.GetBytes("\ndata: ", writer);
+        Encoding.UTF8.GetBytes(json, writer);
+        Encoding.UTF8.GetBytes("\n\n", writer);
         await writer.FlushAsync(cancellationToken);
     }
 }

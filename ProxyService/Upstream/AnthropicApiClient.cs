@@ -176,11 +176,13 @@ public sealed partial class AnthropicApiClient(
 
     private async IAsyncEnumerable<BackendEvent> ReadEventsAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var items = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // Each event's data is checked to be one JSON object without building a DOM; it is parsed later only if read.
+        var parser = SseParser.Create(stream, static (_, data) => data.IsEmpty ? string.Empty : IsJsonObject(data) ? Encoding.UTF8.GetString(data) : null);
+        await using var items = parser.EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             BackendFailure? failure = null;
-            SseItem<string> item = default;
+            SseItem<string?> item = default;
             try
             {
                 if (!await items.MoveNextAsync())
@@ -201,25 +203,53 @@ public sealed partial class AnthropicApiClient(
                 yield break;
             }
 
-            if (string.IsNullOrWhiteSpace(item.Data))
-            {
-                continue;
-            }
-
-            if (HttpFailures.TryParseObject(item.Data) is not { } data)
+            if (item.Data is null)
             {
                 yield return HttpFailures.Protocol($"event '{item.EventType}' has no JSON object");
                 yield break;
             }
 
-            var type = data["type"].AsString() ?? item.EventType;
-            if (type == StreamEventTypes.Error)
+            if (item.Data.Length == 0)
             {
-                yield return HttpFailures.FromErrorEvent(data);
+                continue;
+            }
+
+            // Anthropic names every event in its "event:" line; a nameless one is named by its JSON's "type".
+            var type = item.EventType != SseParser.EventTypeDefault ? item.EventType : JsonNode.Parse(item.Data)!["type"].AsString();
+            if (type is null)
+            {
+                yield return HttpFailures.Protocol("an event has neither a name nor a type");
                 yield break;
             }
 
-            yield return new MessageStreamEvent(type, data);
+            var streamEvent = MessageStreamEvent.FromJson(type, item.Data);
+            if (streamEvent.Type == StreamEventTypes.Error)
+            {
+                yield return HttpFailures.FromErrorEvent(streamEvent.Data);
+                yield break;
+            }
+
+            yield return streamEvent;
+        }
+    }
+
+    /// <summary>Whether the bytes are exactly one JSON object, checked by a forward-only reader that allocates nothing.</summary>
+    internal static bool IsJsonObject(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using AgentRelay.Tests.Infrastructure;
 
 namespace AgentRelay.Tests.Endpoints;
@@ -14,7 +15,7 @@ public sealed class MessagesApiTests : ProxyOverFakeUpstream
         $$"""{"model":"claude-sonnet-4-6","max_tokens":100,{{(stream is null ? "" : $"\"stream\":{stream.Value.ToString().ToLowerInvariant()},")}}{{extra}}"messages":[{"role":"user","content":"hi"}]}""";
 
     [Fact]
-    public async Task Streaming_request_relays_everyUpstream_event_in_order()
+    public async Task Streaming_request_relays_every_upstream_event_in_order()
     {
         Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Hello there, streaming world.", chunks: 4)));
         var client = Proxy.CreateClient();
@@ -134,7 +135,56 @@ public sealed class MessagesApiTests : ProxyOverFakeUpstream
     }
 
     [Fact]
-    public async Task BrokenUpstream_connection_mid_stream_ends_with_an_error_event()
+    public async Task Relayed_events_reach_the_client_byte_for_byte()
+    {
+        // Odd but valid JSON: spacing, escapes and a field order that re-serializing would change.
+        const string delta = """{ "index":0, "type":"content_block_delta", "delta": {"type":"text_delta","text":"caf\u00e9 \"q\""} }""";
+        Upstream.Enqueue(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            var start = AnthropicStreams.MessageStart("msg_raw", "claude-sonnet-4-6").ToJsonString();
+            await context.Response.WriteAsync($"event: message_start\ndata: {start}\n\nevent: content_block_delta\ndata: {delta}\n\n" +
+                "data: {\"type\":\"message_stop\"}\n\n", context.RequestAborted);
+        });
+
+        var response = await Proxy.CreateClient().PostAsync("/v1/messages", Body(Request(stream: true)), TestContext.Current.CancellationToken);
+
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("event: content_block_delta\ndata: " + delta + "\n\n", body);
+        // A nameless event is named by its JSON's type.
+        Assert.EndsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", body);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_upstream_event_that_is_not_a_json_object_is_a_protocol_error(bool stream)
+    {
+        Upstream.Enqueue(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            var start = AnthropicStreams.MessageStart("msg_bad", "claude-sonnet-4-6").ToJsonString();
+            await context.Response.WriteAsync($"event: message_start\ndata: {start}\n\nevent: content_block_delta\ndata: {{\"index\":0,\n\n", context.RequestAborted);
+        });
+
+        var response = await Proxy.CreateClient().PostAsync("/v1/messages", Body(Request(stream)), TestContext.Current.CancellationToken);
+
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        if (stream)
+        {
+            var events = SseEvents.Parse(body);
+            Assert.Equal("error", events[^1].Event);
+            Assert.Contains("has no JSON object", events[^1].Data["error"]!["message"]!.GetValue<string>());
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+            Assert.Contains("has no JSON object", body);
+        }
+    }
+
+    [Fact]
+    public async Task Broken_upstream_connection_mid_stream_ends_with_an_error_event()
     {
         Upstream.Enqueue(context => Replies.Sse(context, AnthropicStreams.Text("abc"), failAfter: 3));
         var client = Proxy.CreateClient();
@@ -148,7 +198,7 @@ public sealed class MessagesApiTests : ProxyOverFakeUpstream
     }
 
     [Fact]
-    public async Task UnreachableUpstream_is_a_502_api_error()
+    public async Task Unreachable_upstream_is_a_502_api_error()
     {
         await using var proxy = new ProxyFactory(new Dictionary<string, string?> { ["Backend:Kind"] = "AnthropicApi", ["Backend:BaseUrl"] = "http://127.0.0.1:9" });
         var response = await proxy.CreateClient().PostAsync("/v1/messages", Body(Request()), TestContext.Current.CancellationToken);
@@ -159,7 +209,7 @@ public sealed class MessagesApiTests : ProxyOverFakeUpstream
     }
 
     [Fact]
-    public async Task Anthropic_headers_and_query_goUpstream_with_the_configured_key()
+    public async Task Anthropic_headers_and_query_go_upstream_with_the_configured_key()
     {
         await using var proxy = ProxyFactory.ForUpstream(Upstream, ("Backend:ApiKey", "sk-upstream-secret"));
         var client = proxy.CreateClient();
@@ -200,7 +250,7 @@ public sealed class MessagesApiTests : ProxyOverFakeUpstream
     }
 
     [Fact]
-    public async Task Count_tokens_is_forwarded_to_theUpstream()
+    public async Task Count_tokens_is_forwarded_to_the_upstream()
     {
         Upstream.Enqueue(Replies.Json(200, new JsonObject { ["input_tokens"] = 42 }));
         var response = await Proxy.CreateClient().PostAsync("/v1/messages/count_tokens", Body(Request()), TestContext.Current.CancellationToken);

@@ -87,7 +87,7 @@ public sealed class SecurityTests : ProxyOverFakeUpstream
     }
 
     [Fact]
-    public async Task TheProxy_key_is_never_forwardedUpstream()
+    public async Task The_proxy_key_is_never_forwarded_upstream()
     {
         await Proxy.CreateClient().SendAsync(Messages("x-api-key", Key), TestContext.Current.CancellationToken);
 
@@ -130,7 +130,7 @@ public sealed class SecurityTests : ProxyOverFakeUpstream
     }
 
     [Fact]
-    public async Task A_secret_echoed_by_theUpstream_is_masked_for_the_client()
+    public async Task A_secret_echoed_by_the_upstream_is_masked_for_the_client()
     {
         await using var proxy = ProxyFactory.ForUpstream(Upstream, ("Backend:ApiKey", "sk-ant-upstream-secret-999"));
         Upstream.Enqueue(Replies.Error(401, "authentication_error", "invalid x-api-key: sk-ant-upstream-secret-999"));

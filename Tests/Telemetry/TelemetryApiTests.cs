@@ -40,7 +40,7 @@ public sealed class TelemetryApiTests : ProxyOverFakeUpstream
     }
 
     [Fact]
-    public async Task A_failedUpstream_call_marks_the_chat_span_as_an_error_and_nothing_as_committed()
+    public async Task A_failed_upstream_call_marks_the_chat_span_as_an_error_and_nothing_as_committed()
     {
         Upstream.Enqueue(Replies.Error(400, "invalid_request_error", "bad model"));
         var client = Proxy.CreateClient();
