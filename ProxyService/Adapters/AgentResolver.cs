@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Http.Features;
 namespace AgentRelay.ProxyService.Adapters;
 
 /// <summary>
-/// Applies the adapter to one request, in two steps the endpoints call: <see cref="Identify"/> as soon as the request
-/// arrives (so even a refused request says which adapter saw it), and <see cref="Apply"/> once the body is valid.
+/// Applies the adapter to one request, in two steps: <see cref="Identify"/> as soon as the request arrives
+/// (<see cref="AgentDetectionMiddleware"/>, so even a refused request says which adapter saw it), and
+/// <see cref="Apply"/> once the endpoint has a valid body.
 /// Every decision lands in <see cref="ProxyRequestFeature"/>, on the <c>relay.request</c> span and in the log.
 /// </summary>
 public sealed partial class AgentResolver(AgentDetector detector, ILogger<AgentResolver> logger)

@@ -1,3 +1,4 @@
+using AgentRelay.ProxyService.Adapters;
 using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Messages;
 using AgentRelay.ProxyService.Pipeline;
@@ -54,7 +55,6 @@ public static class MessagesApi
     private static async Task<MessagesRequest?> ReadRequestAsync(HttpContext context, MessagesServices services)
     {
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
-        var adapter = services.Agents.Identify(context);
         var (body, error) = await RequestBodyReader.ReadObjectAsync(context.Request, services.Options.CurrentValue.MaxRequestBodyBytes, context.RequestAborted);
         error ??= MessagesRequestValidator.Validate(body!);
         if (error is not null)
@@ -66,7 +66,7 @@ public static class MessagesApi
 
         var request = new MessagesRequest(body!);
         feature.Model = request.Model;
-        services.Agents.Apply(context, adapter, request);
+        services.Agents.Apply(context, context.Features.GetRequiredFeature<AgentAdapterFeature>().Adapter, request);
         return request;
     }
 

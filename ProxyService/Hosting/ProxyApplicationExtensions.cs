@@ -1,3 +1,4 @@
+using AgentRelay.ProxyService.Adapters;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Pipeline;
@@ -25,6 +26,8 @@ public static class ProxyApplicationExtensions
             app.UseCors();
         }
 
+        // Before the key check: a refused request still says which adapter saw it.
+        app.UseMiddleware<AgentDetectionMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         return app;
     }

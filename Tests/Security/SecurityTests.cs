@@ -36,6 +36,8 @@ public sealed class SecurityTests : ProxyOverFakeUpstream
         var response = await Proxy.CreateClient().SendAsync(Messages(header, value), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        // Every /v1/messages response names the adapter, refusals included.
+        Assert.Equal("opencode", response.Headers.GetValues("x-relay-adapter").Single());
         var error = await Endpoints.BadInputTests.ReadErrorAsync(response);
         Assert.Equal("authentication_error", error.Type);
         Assert.DoesNotContain(Key, error.Message);
