@@ -7,11 +7,12 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using AgentRelay.Bench;
+using AgentRelay.Tests.Infrastructure;
 
 var settings = Settings.Parse(args);
-var root = FindRepositoryRoot();
-var configuration = typeof(Settings).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-var dll = Path.Combine(root, "ProxyService", "bin", configuration, "net10.0", "ProxyService.dll");
+var root = RepositoryPaths.Root;
+var configuration = RepositoryPaths.Configuration;
+var dll = RepositoryPaths.ProxyServiceDll;
 if (!File.Exists(dll))
 {
     Console.Error.WriteLine($"Not found: {dll}. Build it: dotnet build -c {configuration} ProxyService");
@@ -28,11 +29,17 @@ var ct = cancellation.Token;
 var loadBefore = LoadAverage();
 
 await using var fake = await FakeUpstream.StartAsync(settings.Deltas, deltaChars: 40);
-var proxy = await ProxyProcess.StartAsync(dll, fake.BaseUrl);
+var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
+{
+    ["Backend:Kind"] = "AnthropicApi",
+    ["Backend:BaseUrl"] = fake.BaseUrl,
+    ["Logging:LogLevel:Default"] = "Warning",
+    ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+}, timeout: TimeSpan.FromSeconds(60));
 using var client = Measurements.CreateClient();
 var direct = fake.BaseUrl;
 var via = proxy.BaseUrl;
-Console.Error.WriteLine($"fake {direct}, proxy {via} (pid {proxy.Id}, {configuration} build)");
+Console.Error.WriteLine($"fake {direct}, proxy {via} (pid {proxy.ProcessId}, {configuration} build)");
 
 try
 {
@@ -59,8 +66,8 @@ try
         }
     }
 
-    var memoryWarm = proxy.ReadMemory();
-    var privateWarm = proxy.ReadPrivateBytes();
+    var memoryWarm = ProcessMemory.Read(proxy.ProcessId);
+    var privateWarm = ProcessMemory.ReadPrivateBytes(proxy.ProcessId);
 
     // :: Sequential latency, alternating sides (and which side goes first) every request.
     Console.Error.WriteLine($"latency: {settings.Requests} streaming + {settings.Requests} JSON requests per side");
@@ -95,8 +102,8 @@ try
     }
 
     var allocatedAfter = await Measurements.ProxyAllocatedBytesAsync(client, via, ct);
-    var memoryLoaded = proxy.ReadMemory();
-    var privateLoaded = proxy.ReadPrivateBytes();
+    var memoryLoaded = ProcessMemory.Read(proxy.ProcessId);
+    var privateLoaded = ProcessMemory.ReadPrivateBytes(proxy.ProcessId);
     var loadAfter = LoadAverage();
 
     // :: Report.
@@ -167,7 +174,7 @@ catch (Exception exception)
 }
 finally
 {
-    proxy.Dispose(); // always, even on failure or Ctrl+C: kills the proxy's whole process tree
+    await proxy.DisposeAsync(); // always, even on failure or Ctrl+C: kills the proxy's whole process tree
 }
 
 // Even iterations direct first, odd ones proxy first: neither side always follows the other.
@@ -184,22 +191,6 @@ static string CpuModel() =>
     File.Exists("/proc/cpuinfo")
         ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
         : "unknown CPU";
-
-static string FindRepositoryRoot()
-{
-    foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "aspire.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-    }
-
-    throw new InvalidOperationException("aspire.sln not found above " + AppContext.BaseDirectory);
-}
 
 /// <summary>Command-line parameters (all optional).</summary>
 internal sealed record Settings(int Requests, int Warmup, int Deltas, int Load, int Clients)
