@@ -15,6 +15,8 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
     public const string KeyPrefix = "agentrelay:concurrency:";
 
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan s_connectWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_failOverPeriod = TimeSpan.FromSeconds(5);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly IOptionsMonitor<ProxyOptions> _options;
@@ -24,6 +26,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
     private readonly RedisChannel _channel = RedisChannel.Literal(KeyPrefix + "released");
     private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _subscribed;
+    private long _failedOverUntilTicks;
 
     public RedisConcurrencyLimiter(IConnectionMultiplexer redis, IOptionsMonitor<ProxyOptions> options, InProcessConcurrencyLimiter fallback, TimeProvider time, ILogger<RedisConcurrencyLimiter> logger)
     {
@@ -49,6 +52,11 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
 
     public async ValueTask<SlotAcquisition> AcquireAsync(CancellationToken cancellationToken)
     {
+        if (!await IsAvailableAsync(cancellationToken))
+        {
+            return await _fallback.AcquireAsync(cancellationToken);
+        }
+
         var id = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
         var database = _redis.GetDatabase();
         try
@@ -98,11 +106,45 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
             await LeaveAsync(id);
             throw;
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (IsRedisFailure(exception))
         {
-            Log.RedisUnavailable(_logger, exception.Message);
+            FailOver(exception.Message);
             return await _fallback.AcquireAsync(cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A small circuit breaker, so that an outage does not make every request wait out Redis's timeouts: a
+    /// disconnected multiplexer (it reconnects by itself in the background) gets a short wait, which covers start-up;
+    /// if the connection does not come, this replica uses its own limit for <see cref="s_failOverPeriod"/> before
+    /// looking again.
+    /// </summary>
+    private async ValueTask<bool> IsAvailableAsync(CancellationToken cancellationToken)
+    {
+        if (_time.GetUtcNow() < new DateTimeOffset(Interlocked.Read(ref _failedOverUntilTicks), TimeSpan.Zero))
+        {
+            return false;
+        }
+
+        var waitUntil = _time.GetUtcNow() + s_connectWait;
+        while (!_redis.IsConnected)
+        {
+            if (_time.GetUtcNow() >= waitUntil)
+            {
+                FailOver("not connected");
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken);
+        }
+
+        return true;
+    }
+
+    private void FailOver(string reason)
+    {
+        Interlocked.Exchange(ref _failedOverUntilTicks, (_time.GetUtcNow() + s_failOverPeriod).UtcTicks);
+        Log.RedisUnavailable(_logger, reason);
     }
 
     private async Task EnsureSubscribedAsync()
@@ -120,12 +162,15 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
         {
             await RedisConcurrencyScripts.Release.EvaluateAsync(_redis.GetDatabase(), Keys(id));
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (IsRedisFailure(exception))
         {
             // The entry expires by itself within the lease time.
             Log.RedisUnavailable(_logger, exception.Message);
         }
     }
+
+    /// <summary>Connection failures and timeouts (<see cref="RedisTimeoutException"/> is a <see cref="TimeoutException"/>, not a <see cref="RedisException"/>).</summary>
+    private static bool IsRedisFailure(Exception exception) => exception is RedisException or RedisTimeoutException;
 
     public void Dispose()
     {
@@ -169,7 +214,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
             catch (OperationCanceledException)
             {
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (IsRedisFailure(exception))
             {
                 Log.RedisUnavailable(_owner._logger, exception.Message);
             }
@@ -186,7 +231,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Redis is unavailable for the concurrency limit; using this replica's own limit: {Reason}")]
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Redis is unavailable for the concurrency limit; using this replica's own limit for a few seconds: {Reason}")]
         public static partial void RedisUnavailable(ILogger logger, string reason);
 
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Concurrency lease {LeaseId} expired while held (the replica stalled longer than Proxy:LeaseTtl)")]

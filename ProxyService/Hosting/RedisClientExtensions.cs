@@ -31,17 +31,25 @@ public static class RedisClientExtensions
 
     private sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
     {
+        private const string Unreachable = "Redis is unreachable; concurrency is limited per replica.";
+
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
+            // Answer at once rather than wait out a PING timeout longer than any health probe's.
+            if (!redis.IsConnected)
+            {
+                return HealthCheckResult.Degraded(Unreachable);
+            }
+
             try
             {
                 var latency = await redis.GetDatabase().PingAsync();
                 return HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:0.#} ms.");
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
             {
                 // Degraded, not unhealthy: the proxy keeps serving on its in-process limit.
-                return HealthCheckResult.Degraded("Redis is unreachable; concurrency is limited per replica.", exception);
+                return HealthCheckResult.Degraded(Unreachable, exception);
             }
         }
     }

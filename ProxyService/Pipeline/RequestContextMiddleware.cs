@@ -34,8 +34,7 @@ public sealed partial class RequestContextMiddleware(
         Activity.Current?.SetTag(TelemetryNames.Relay.RequestId, requestId);
         using var scope = logger.BeginScope("RequestId:{RelayRequestId}", requestId);
 
-        var path = context.Request.Path.Value ?? "/";
-        if (!IsApiPath(path))
+        if (ApiRoute(context.Request.Path.Value ?? "/") is not { } path)
         {
             await next(context);
             return;
@@ -100,16 +99,17 @@ public sealed partial class RequestContextMiddleware(
         public static partial void RequestHeaders(ILogger logger, string method, string path, string headers);
     }
 
-    private static bool IsApiPath(string path)
+    /// <summary>The canonical API route for a path (case and a trailing slash ignored), or <see langword="null"/>.</summary>
+    private static string? ApiRoute(string path)
     {
         foreach (var apiPath in s_apiPaths)
         {
             if (string.Equals(path.TrimEnd('/'), apiPath, StringComparison.OrdinalIgnoreCase))
             {
-                return true;
+                return apiPath;
             }
         }
 
-        return false;
+        return null;
     }
 }
