@@ -15,7 +15,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
     public const string KeyPrefix = "agentrelay:concurrency:";
 
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan s_connectWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_reconnectWait = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_failOverPeriod = TimeSpan.FromSeconds(5);
 
     private readonly IConnectionMultiplexer _redis;
@@ -23,10 +23,12 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
     private readonly InProcessConcurrencyLimiter _fallback;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisConcurrencyLimiter> _logger;
+    private readonly TimeSpan _firstConnectWait;
     private readonly RedisChannel _channel = RedisChannel.Literal(KeyPrefix + "released");
     private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _subscribed;
     private long _failedOverUntilTicks;
+    private bool _everConnected;
 
     public RedisConcurrencyLimiter(IConnectionMultiplexer redis, IOptionsMonitor<ProxyOptions> options, InProcessConcurrencyLimiter fallback, TimeProvider time, ILogger<RedisConcurrencyLimiter> logger)
     {
@@ -35,6 +37,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
         _fallback = fallback;
         _time = time;
         _logger = logger;
+        _firstConnectWait = 2 * TimeSpan.FromMilliseconds(ConfigurationOptions.Parse(redis.Configuration).ConnectTimeout);
     }
 
     private object Keys(string id) => new
@@ -115,9 +118,8 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
 
     /// <summary>
     /// A small circuit breaker, so that an outage does not make every request wait out Redis's timeouts: a
-    /// disconnected multiplexer (it reconnects by itself in the background) gets a short wait, which covers start-up;
-    /// if the connection does not come, this replica uses its own limit for <see cref="s_failOverPeriod"/> before
-    /// looking again.
+    /// disconnected multiplexer (it reconnects by itself in the background) gets a short wait; if the connection does
+    /// not come, this replica uses its own limit for <see cref="s_failOverPeriod"/> before looking again.
     /// </summary>
     private async ValueTask<bool> IsAvailableAsync(CancellationToken cancellationToken)
     {
@@ -126,7 +128,9 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
             return false;
         }
 
-        var waitUntil = _time.GetUtcNow() + s_connectWait;
+        // A replica that has never been connected is starting (slowly, on a busy machine), not facing an outage:
+        // it waits as long as a connection attempt may take.
+        var waitUntil = _time.GetUtcNow() + (Volatile.Read(ref _everConnected) ? s_reconnectWait : _firstConnectWait);
         while (!_redis.IsConnected)
         {
             if (_time.GetUtcNow() >= waitUntil)
@@ -138,6 +142,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
             await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken);
         }
 
+        Volatile.Write(ref _everConnected, true);
         return true;
     }
 

@@ -26,7 +26,20 @@ public static class RedisClientExtensions
             return ConnectionMultiplexer.Connect(options);
         });
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>(connectionName);
+        builder.Services.AddHostedService<RedisConnector>();
         return true;
+    }
+
+    /// <summary>Starts connecting when the service starts, not on the first request; never blocks or fails start-up.</summary>
+    private sealed class RedisConnector(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _ = Task.Run(() => services.GetRequiredService<IConnectionMultiplexer>(), CancellationToken.None);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
