@@ -80,7 +80,7 @@ public static class ChatRequestTranslator
         }
 
         anthropic["messages"] = Collapse(turns);
-        anthropic["max_tokens"] = (body["max_tokens"] ?? body["max_completion_tokens"])?.DeepClone() ?? DefaultMaxTokens;
+        anthropic["max_tokens"] = (body["max_tokens"] ?? body["max_completion_tokens"])?.DeepClone() ?? JsonValue.Create((long)DefaultMaxTokens);
         Copy(body, anthropic, "temperature");
         Copy(body, anthropic, "top_p");
         Copy(body, anthropic, "stream");
