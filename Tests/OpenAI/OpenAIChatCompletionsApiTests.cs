@@ -206,3 +206,37 @@ public sealed class OpenAIChatCompletionsAuthTests : ProxyOverFakeUpstream
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 }
+
+/// <summary>The concurrency gate's refusal, written through the OpenAI sink.</summary>
+public sealed class OpenAIChatCompletionsQueueTests : ProxyOverFakeUpstream
+{
+    protected override (string Key, string? Value)[] Settings => [("Proxy:MaxConcurrentSessions", "1"), ("Proxy:MaxQueueLength", "0")];
+
+    private static HttpRequestMessage Stream() => new(HttpMethod.Post, "/v1/chat/completions")
+    {
+        Content = new StringContent("""{"stream":true,"messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
+    };
+
+    [Fact]
+    public async Task A_full_waiting_room_gets_529_in_openai_shape_with_retry_after()
+    {
+        Upstream.DefaultReply = Replies.SseReply(AnthropicStreams.Text("slow", chunks: 4), TimeSpan.FromMilliseconds(200));
+        var client = Proxy.CreateClient();
+        var first = client.SendAsync(Stream(), HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        while (Upstream.Requests.IsEmpty)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        var refused = await client.SendAsync(Stream(), TestContext.Current.CancellationToken);
+
+        Assert.Equal((HttpStatusCode)529, refused.StatusCode);
+        Assert.Equal("application/json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        Assert.Null(error["type"]);
+        Assert.Equal("server_error", error["error"]!["type"]!.GetValue<string>());
+        Assert.Equal("overloaded_error", error["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
+    }
+}
