@@ -122,7 +122,10 @@ public sealed class OpenAIChatCompletionsApiTests : ProxyOverFakeUpstream
         var response = await PostAsync($$"""{"messages":[{"role":"user","content":"{{new string('x', 5000)}}"}]}""");
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal("invalid_request_error", (await JsonOf(response))["error"]!["type"]!.GetValue<string>());
+        var body = await JsonOf(response);
+        Assert.Null(body["type"]);
+        Assert.Equal("invalid_request_error", body["error"]!["type"]!.GetValue<string>());
+        Assert.Equal("request_too_large", body["error"]!["code"]!.GetValue<string>());
     }
 
     [Fact]
@@ -131,7 +134,10 @@ public sealed class OpenAIChatCompletionsApiTests : ProxyOverFakeUpstream
         var response = await Proxy.CreateClient().GetAsync("/v1/chat/completions", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
-        Assert.Equal("invalid_request_error", (await JsonOf(response))["error"]!["type"]!.GetValue<string>());
+        var body = await JsonOf(response);
+        Assert.Null(body["type"]);
+        Assert.Equal("invalid_request_error", body["error"]!["type"]!.GetValue<string>());
+        Assert.True(body["error"]!.AsObject().ContainsKey("code"));
     }
 
     [Fact]
