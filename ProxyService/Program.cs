@@ -13,6 +13,7 @@ app.UseProxyPipeline();
 app.MapDefaultEndpoints();
 app.MapRootApi();
 app.MapAnthropicMessagesApi();
+app.MapOpenAIChatCompletionsApi();
 app.MapModelsApi();
 app.MapTelemetryApi();
 

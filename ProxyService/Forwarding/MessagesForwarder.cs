@@ -16,16 +16,21 @@ namespace AgentRelay.ProxyService.Forwarding;
 ///   client ── request ──► endpoint ── MessagesRequest ──► forwarder ──► IUpstreamClient chain ──► backend
 ///   client ◄── SSE or JSON ── IResponseSink ◄──────────── BackendEvent stream ◄──────────────────┘
 /// </code>
-/// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) choose the sink from the request's stream decision; (2) relay each event, recording the commit as soon as
+/// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) choose the sink (the caller's dialect, and the request's stream decision); (2) relay each event, recording the commit as soon as
 /// a byte reaches the client; (3) a failure item ends the response (JSON error before commit, <c>event: error</c>
 /// after); (4) the end of the stream completes the response, or reports it incomplete; (5) a client that goes away
 /// cancels the chain, which cancels the upstream call.
 /// </remarks>
 public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate gate, ErrorReporter errors)
 {
-    public async Task ForwardAsync(HttpContext context, MessagesRequest request, CancellationToken cancellationToken)
+    /// <param name="createSink">How the response is written; by default Anthropic SSE or JSON from the request's stream decision.</param>
+    public async Task ForwardAsync(HttpContext context, MessagesRequest request, CancellationToken cancellationToken,
+        Func<HttpContext, MessagesRequest, IResponseSink>? createSink = null)
     {
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+
+        // :: Step 1 (chosen first, so that even a queue refusal is written in the client's dialect).
+        var sink = createSink?.Invoke(context, request) ?? (request.Stream ? new SseResponseSink(context) : new JsonResponseSink(context));
 
         // :: Step 0: wait for a slot; it is held until the response is completely written, streams included.
         IAsyncDisposable? lease;
@@ -35,7 +40,7 @@ public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate 
             if (refusal is not null)
             {
                 errors.Report(feature, refusal);
-                await ErrorBodies.WriteFailureAsync(context, refusal);
+                await sink.FailAsync(refusal, cancellationToken);
                 return;
             }
         }
@@ -48,15 +53,13 @@ public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate 
 
         await using (lease)
         {
-            await RelayAsync(context, feature, request, cancellationToken);
+            await RelayAsync(context, feature, request, sink, cancellationToken);
         }
     }
 
-    private async Task RelayAsync(HttpContext context, ProxyRequestFeature feature, MessagesRequest request, CancellationToken cancellationToken)
+    private async Task RelayAsync(HttpContext context, ProxyRequestFeature feature, MessagesRequest request, IResponseSink sink, CancellationToken cancellationToken)
     {
-
-        // :: Step 1: one event stream, two ways of writing it.
-        IResponseSink sink = request.Stream ? new SseResponseSink(context) : new JsonResponseSink(context);
+        // :: Step 1: one event stream, several ways of writing it (the sink).
         var upstreamRequest = new UpstreamRequest(request, UpstreamHeaders.From(context.Request), feature, sink)
         {
             QueryString = context.Request.QueryString.Value ?? string.Empty,

@@ -15,7 +15,7 @@ public static class ProxyApplicationExtensions
     {
         // Outermost: no exception ever reaches the client as a stack trace.
         app.UseExceptionHandler(errorApp => errorApp.Run(WriteUnhandledError));
-        // Empty 4xx answers (unknown route, wrong method, bad query) get a JSON body in the Anthropic shape.
+        // Empty 4xx answers (unknown route, wrong method, bad query) get a JSON body in the caller's dialect.
         app.UseStatusCodePages(context => WriteStatusError(context.HttpContext));
         app.UseMiddleware<RequestContextMiddleware>();
         // Explicitly here, so that routing failures are inside the exception handler too.
@@ -39,10 +39,10 @@ public static class ProxyApplicationExtensions
         if (exception is BadHttpRequestException badRequest)
         {
             var type = AnthropicErrorTypes.TypeOf(badRequest.StatusCode);
-            return ErrorBodies.WriteAnthropicAsync(context, badRequest.StatusCode, type, "The request could not be read.");
+            return ErrorDialects.WriteAsync(context, badRequest.StatusCode, type, "The request could not be read.");
         }
 
-        return ErrorBodies.WriteAnthropicAsync(context, StatusCodes.Status500InternalServerError, AnthropicErrorTypes.Api,
+        return ErrorDialects.WriteAsync(context, StatusCodes.Status500InternalServerError, AnthropicErrorTypes.Api,
             $"Internal proxy error. The proxy's log has the details under request id {requestId}.".Replace(" under request id .", "."));
     }
 
@@ -56,6 +56,6 @@ public static class ProxyApplicationExtensions
             StatusCodes.Status413PayloadTooLarge => "Request body too large.",
             _ => $"The request failed with status {status}.",
         };
-        return ErrorBodies.WriteAnthropicAsync(context, status, AnthropicErrorTypes.TypeOf(status), message);
+        return ErrorDialects.WriteAsync(context, status, AnthropicErrorTypes.TypeOf(status), message);
     }
 }

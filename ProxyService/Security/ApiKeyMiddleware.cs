@@ -25,7 +25,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<Proxy
 
         return Matches(PresentedKey(context.Request), expected)
             ? next(context)
-            : ErrorBodies.WriteAnthropicAsync(context, StatusCodes.Status401Unauthorized, AnthropicErrorTypes.Authentication,
+            : ErrorDialects.WriteAsync(context, StatusCodes.Status401Unauthorized, AnthropicErrorTypes.Authentication,
                 "Invalid or missing API key. Send the key configured in Proxy:ApiKey as x-api-key or Authorization: Bearer.");
     }
 

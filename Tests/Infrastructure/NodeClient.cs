@@ -16,6 +16,15 @@ public static class NodeClient
         RunAsync("anthropic-messages.mjs", [baseUrl, stream ? "stream" : "create"], body.ToJsonString(),
             new Dictionary<string, string> { ["RELAY_API_KEY"] = apiKey });
 
+    /// <summary>
+    /// One Chat Completions request through the official <c>openai</c> SDK (<c>openai-chat.mjs</c>); <paramref name="baseUrl"/>
+    /// is the proxy's root. Returns <c>{"completion":…}</c>, for a stream <c>{"content","finish_reason","ids","chunks"}</c>,
+    /// or <c>{"error":{"status","type","message"}}</c>.
+    /// </summary>
+    public static Task<JsonObject> OpenAIChatAsync(string baseUrl, bool stream, JsonObject body, string apiKey = "sk-client-test") =>
+        RunAsync("openai-chat.mjs", [baseUrl.TrimEnd('/') + "/v1", stream ? "stream" : "create"], body.ToJsonString(),
+            new Dictionary<string, string> { ["RELAY_API_KEY"] = apiKey });
+
     /// <summary>Runs a script with arguments and standard input; returns the JSON line it printed last.</summary>
     public static async Task<JsonObject> RunAsync(string script, IEnumerable<string> arguments, string input, IReadOnlyDictionary<string, string> environment)
     {
@@ -28,7 +37,7 @@ public static class NodeClient
         }
 
         // The SDK must talk to the URL it is given, never to one inherited from the developer's shell.
-        foreach (var name in new[] { "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN" })
+        foreach (var name in new[] { "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID" })
         {
             start.Environment.Remove(name);
         }
