@@ -96,8 +96,12 @@ public static class MessagesRequestValidator
             : RequestError.Invalid($"{field}: Input should be {expected}, not {RequestBodyReader.Describe(node)}");
     }
 
+    /// <summary>
+    /// Judged from the number's JSON text, so it holds for parsed bodies and for ones built in memory (where an
+    /// <see cref="int"/> value does not convert with <c>TryGetValue&lt;long&gt;</c>).
+    /// </summary>
     private static RequestError? ExpectInteger(JsonObject body, string field) =>
-        body[field] is JsonValue value && value.GetValueKind() == JsonValueKind.Number && !value.TryGetValue<long>(out _)
+        body[field] is JsonValue value && value.GetValueKind() == JsonValueKind.Number && !long.TryParse(value.ToJsonString(), out _)
             ? RequestError.Invalid($"{field}: Input should be a valid integer")
             : null;
 
