@@ -44,6 +44,6 @@ public static class OpenAIChatCompletionsApi
         services.Agents.Apply(context, context.Features.GetRequiredFeature<AgentAdapterFeature>().Adapter, request);
         var model = request.Model;
         await services.Forwarder.ForwardAsync(context, request, context.RequestAborted, (http, r) =>
-            r.Stream ? new OpenAIStreamSink(http, model, chat.IncludeUsage) : new OpenAIJsonSink(http, model));
+            r.Stream ? new OpenAIStreamSink(http, model, chat.IncludeUsage) : OpenAIJsonSink.Create(http, model));
     }
 }

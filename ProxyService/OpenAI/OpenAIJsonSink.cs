@@ -5,39 +5,11 @@ using AgentRelay.ProxyService.Streaming;
 
 namespace AgentRelay.ProxyService.OpenAI;
 
-/// <summary>Aggregates the events and writes one <c>chat.completion</c> at the end; thinking blocks are not shown.</summary>
-public sealed class OpenAIJsonSink(HttpContext context, string? model) : IResponseSink
+/// <summary>The non-streaming OpenAI answer: the shared JSON sink, shaped as one <c>chat.completion</c> (thinking not shown).</summary>
+public static class OpenAIJsonSink
 {
-    private readonly MessageAggregator _aggregator = new();
-
-    public bool Committed { get; private set; }
-
-    public ValueTask WriteAsync(MessageStreamEvent streamEvent, CancellationToken cancellationToken)
-    {
-        _aggregator.Add(streamEvent);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask<BackendFailure?> CompleteAsync(CancellationToken cancellationToken)
-    {
-        if (!_aggregator.Started || !_aggregator.Stopped)
-        {
-            var failure = SseResponseSink.Incomplete(_aggregator.Started
-                ? "The upstream stream ended before message_stop."
-                : "The upstream ended its response without a message.");
-            await FailAsync(failure, cancellationToken);
-            return failure;
-        }
-
-        Committed = true;
-        await ErrorBodies.WriteJsonAsync(context, StatusCodes.Status200OK, ToCompletion(_aggregator.Build(), model));
-        return null;
-    }
-
-    public async ValueTask FailAsync(BackendFailure failure, CancellationToken cancellationToken) =>
-        await OpenAIErrors.WriteFailureAsync(context, failure);
-
-    public void Reset() => _aggregator.Reset();
+    public static IResponseSink Create(HttpContext context, string? model) =>
+        new JsonResponseSink(context, message => ToCompletion(message, model), OpenAIErrors.WriteFailureAsync);
 
     /// <summary>An Anthropic message as an OpenAI <c>chat.completion</c>.</summary>
     public static JsonObject ToCompletion(JsonObject message, string? model)

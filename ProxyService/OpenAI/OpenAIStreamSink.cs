@@ -153,14 +153,8 @@ public sealed class OpenAIStreamSink(HttpContext context, string? model, bool in
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         Committed = true;
-        await response.StartAsync(cancellationToken);
+        await SseResponseSink.StartEventStreamAsync(context, cancellationToken);
     }
 
     private async Task WriteDataAsync(string json, CancellationToken cancellationToken)

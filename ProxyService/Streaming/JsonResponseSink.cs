@@ -1,9 +1,17 @@
+using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Errors;
 
 namespace AgentRelay.ProxyService.Streaming;
 
-/// <summary>Aggregates the events and writes one JSON message at the end; commits only when that write happens.</summary>
-public sealed class JsonResponseSink(HttpContext context) : IResponseSink
+/// <summary>
+/// Aggregates the events and writes one JSON body at the end; commits only when that write happens. The body and the
+/// error shape are the Anthropic ones unless the caller's dialect says otherwise (<paramref name="shape"/>,
+/// <paramref name="writeFailure"/>).
+/// </summary>
+public sealed class JsonResponseSink(
+    HttpContext context,
+    Func<JsonObject, JsonObject>? shape = null,
+    Func<HttpContext, BackendFailure, Task>? writeFailure = null) : IResponseSink
 {
     private readonly MessageAggregator _aggregator = new();
 
@@ -27,14 +35,15 @@ public sealed class JsonResponseSink(HttpContext context) : IResponseSink
         }
 
         Committed = true;
-        await ErrorBodies.WriteJsonAsync(context, StatusCodes.Status200OK, _aggregator.Build());
+        var message = _aggregator.Build();
+        await ErrorBodies.WriteJsonAsync(context, StatusCodes.Status200OK, shape?.Invoke(message) ?? message);
         return null;
     }
 
     /// <summary>An error answer carries no content, so it does not count as committed content.</summary>
     public async ValueTask FailAsync(BackendFailure failure, CancellationToken cancellationToken)
     {
-        await ErrorBodies.WriteFailureAsync(context, failure);
+        await (writeFailure ?? ErrorBodies.WriteFailureAsync)(context, failure);
     }
 
     public void Reset() => _aggregator.Reset();

@@ -84,6 +84,13 @@ public sealed class SseResponseSink(HttpContext context) : IResponseSink
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
+        Committed = true;
+        await StartEventStreamAsync(context, cancellationToken);
+    }
+
+    /// <summary>Starts a Server-Sent Events response that nothing buffers: not the server, not a proxy in front.</summary>
+    public static Task StartEventStreamAsync(HttpContext context, CancellationToken cancellationToken)
+    {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream; charset=utf-8";
@@ -91,8 +98,7 @@ public sealed class SseResponseSink(HttpContext context) : IResponseSink
         // Tells nginx-like front ends not to buffer either.
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        Committed = true;
-        await response.StartAsync(cancellationToken);
+        return response.StartAsync(cancellationToken);
     }
 
     private Task WriteEventAsync(string type, JsonObject data, CancellationToken cancellationToken) =>

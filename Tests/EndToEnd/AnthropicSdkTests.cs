@@ -7,31 +7,16 @@ namespace AgentRelay.Tests.EndToEnd;
 /// The official npm <c>@anthropic-ai/sdk</c>, in its own Node process, talking over real HTTP to the real ProxyService
 /// process, which forwards to the fake Anthropic API.
 /// </summary>
-public sealed class AnthropicSdkTests : IAsyncLifetime
+public sealed class AnthropicSdkTests : ProxyProcessOverFakeUpstream
 {
-    private FakeAnthropicServer _upstream = null!;
-    private ProxyProcess _proxy = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        _upstream = await FakeAnthropicServer.StartAsync();
-        _proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Backend:Kind"] = "AnthropicApi",
-            ["Backend:BaseUrl"] = _upstream.BaseUrl,
-            ["Proxy:ApiKey"] = "relay-key",
-            ["Retry:BaseDelay"] = "00:00:00.05",
-        });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+        ["Proxy:ApiKey"] = "relay-key",
+        ["Retry:BaseDelay"] = "00:00:00.05",
+    };
 
     private Task<JsonObject> RunSdkAsync(bool stream, string apiKey = "relay-key") =>
-        NodeClient.AnthropicMessagesAsync(_proxy.BaseUrl, stream, new JsonObject
+        NodeClient.AnthropicMessagesAsync(Proxy.BaseUrl, stream, new JsonObject
         {
             ["model"] = "claude-sonnet-4-6",
             ["max_tokens"] = 256,
@@ -44,7 +29,7 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
     [Fact]
     public async Task Sdk_streams_the_upstream_reply_through_the_proxy()
     {
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Streamed through AgentRelay.", id: "msg_sdk_stream", chunks: 5), TimeSpan.FromMilliseconds(20)));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Streamed through AgentRelay.", id: "msg_sdk_stream", chunks: 5), TimeSpan.FromMilliseconds(20)));
 
         var answer = await RunSdkAsync(stream: true);
 
@@ -61,7 +46,7 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
     [Fact]
     public async Task Sdk_gets_a_non_streamed_message()
     {
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Plain JSON answer.", id: "msg_sdk_json")));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Plain JSON answer.", id: "msg_sdk_json")));
 
         var answer = await RunSdkAsync(stream: false);
 
@@ -70,7 +55,7 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
         Assert.Equal("msg_sdk_json", answer["message"]!["id"]!.GetValue<string>());
         Assert.Equal(7, answer["message"]!["usage"]!["output_tokens"]!.GetValue<int>());
         // The SDK authenticated to the proxy; that key is the proxy's and never goes upstream.
-        var sent = _upstream.Requests.Single();
+        var sent = Upstream.Requests.Single();
         Assert.False(sent.Headers.ContainsKey("authorization"));
         Assert.False(sent.Headers.ContainsKey("x-api-key"));
     }
@@ -78,27 +63,27 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
     [Fact]
     public async Task Sdk_sees_an_upstream_error_as_the_anthropic_error_it_was()
     {
-        _upstream.Enqueue(Replies.Error(403, "permission_error", "Your key may not use this model."));
+        Upstream.Enqueue(Replies.Error(403, "permission_error", "Your key may not use this model."));
 
         var answer = await RunSdkAsync(stream: false);
 
         Assert.Equal(403, answer["error"]!["status"]!.GetValue<int>());
         Assert.Equal("permission_error", answer["error"]!["type"]!.GetValue<string>());
-        Assert.Single(_upstream.Requests);
+        Assert.Single(Upstream.Requests);
     }
 
     [Fact]
     public async Task Sdk_never_notices_rate_limits_the_proxy_retried_away()
     {
-        _upstream.Enqueue(Replies.Error(429, "rate_limit_error", "slow down"));
-        _upstream.Enqueue(Replies.Error(529, "overloaded_error", "Overloaded"));
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Third time lucky.")));
+        Upstream.Enqueue(Replies.Error(429, "rate_limit_error", "slow down"));
+        Upstream.Enqueue(Replies.Error(529, "overloaded_error", "Overloaded"));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Third time lucky.")));
 
         var answer = await RunSdkAsync(stream: true);
 
         Assert.Null(answer["error"]);
         Assert.Equal("Third time lucky.", Text(answer));
-        Assert.Equal(3, _upstream.Requests.Count);
+        Assert.Equal(3, Upstream.Requests.Count);
     }
 
     [Fact]
@@ -108,6 +93,6 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
 
         Assert.Equal(401, answer["error"]!["status"]!.GetValue<int>());
         Assert.Equal("authentication_error", answer["error"]!["type"]!.GetValue<string>());
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(Upstream.Requests);
     }
 }

@@ -7,31 +7,16 @@ namespace AgentRelay.Tests.OpenAI;
 /// The official npm <c>openai</c> SDK, in its own Node process, talking over real HTTP to the real ProxyService
 /// process, which forwards to the fake Anthropic API.
 /// </summary>
-public sealed class OpenAISdkTests : IAsyncLifetime
+public sealed class OpenAISdkTests : ProxyProcessOverFakeUpstream
 {
-    private FakeAnthropicServer _upstream = null!;
-    private ProxyProcess _proxy = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        _upstream = await FakeAnthropicServer.StartAsync();
-        _proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Backend:Kind"] = "AnthropicApi",
-            ["Backend:BaseUrl"] = _upstream.BaseUrl,
-            ["Proxy:ApiKey"] = "relay-key",
-            ["Retry:BaseDelay"] = "00:00:00.05",
-        });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+        ["Proxy:ApiKey"] = "relay-key",
+        ["Retry:BaseDelay"] = "00:00:00.05",
+    };
 
     private Task<JsonObject> RunSdkAsync(bool stream, string apiKey = "relay-key") =>
-        NodeClient.OpenAIChatAsync(_proxy.BaseUrl, stream, new JsonObject
+        NodeClient.OpenAIChatAsync(Proxy.BaseUrl, stream, new JsonObject
         {
             ["model"] = "claude-sonnet-4-6",
             ["messages"] = new JsonArray(
@@ -42,7 +27,7 @@ public sealed class OpenAISdkTests : IAsyncLifetime
     [Fact]
     public async Task Sdk_streams_the_reply_as_chat_completion_chunks()
     {
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Streamed through AgentRelay.", chunks: 5), TimeSpan.FromMilliseconds(10)));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Streamed through AgentRelay.", chunks: 5), TimeSpan.FromMilliseconds(10)));
 
         var answer = await RunSdkAsync(stream: true);
 
@@ -50,13 +35,13 @@ public sealed class OpenAISdkTests : IAsyncLifetime
         Assert.Equal("Streamed through AgentRelay.", answer["content"]!.GetValue<string>());
         Assert.Equal("stop", answer["finish_reason"]!.GetValue<string>());
         Assert.Single(answer["ids"]!.AsArray());
-        Assert.Equal("be nice", _upstream.Requests.Single().Body!["system"]!.GetValue<string>());
+        Assert.Equal("be nice", Upstream.Requests.Single().Body!["system"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task Sdk_gets_a_chat_completion_and_an_openai_error()
     {
-        _upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Plain answer.")));
+        Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Plain answer.")));
 
         var answer = await RunSdkAsync(stream: false);
 
@@ -70,6 +55,6 @@ public sealed class OpenAISdkTests : IAsyncLifetime
 
         Assert.Equal(401, refused["error"]!["status"]!.GetValue<int>());
         Assert.Equal("authentication_error", refused["error"]!["type"]!.GetValue<string>());
-        Assert.Single(_upstream.Requests);
+        Assert.Single(Upstream.Requests);
     }
 }

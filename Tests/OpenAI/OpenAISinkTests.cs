@@ -136,7 +136,7 @@ public sealed class OpenAISinkTests
     public async Task Json_sink_builds_one_chat_completion_without_thinking()
     {
         var context = NewContext();
-        var sink = new OpenAIJsonSink(context, "claude-haiku-4-5-20251001");
+        var sink = OpenAIJsonSink.Create(context, "claude-haiku-4-5-20251001");
         var events = AnthropicStreams.Text("public answer");
         // A thinking block first, as index 0; the text block moves to index 1.
         var withThinking = new List<JsonObject> { events[0] };
@@ -172,7 +172,7 @@ public sealed class OpenAISinkTests
     public async Task Json_sink_shows_tool_use_as_tool_calls()
     {
         var context = NewContext();
-        var sink = new OpenAIJsonSink(context, null);
+        var sink = OpenAIJsonSink.Create(context, null);
 
         await FeedAsync(sink, AnthropicStreams.ToolUse("toolu_1", "read", """{"path":"a"}"""));
         await sink.CompleteAsync(s_ct);
@@ -191,7 +191,7 @@ public sealed class OpenAISinkTests
     public async Task Json_sink_failure_is_an_openai_error_and_max_tokens_is_length()
     {
         var context = NewContext();
-        await new OpenAIJsonSink(context, null).FailAsync(BackendFailure.FromType("authentication_error", "bad key"), s_ct);
+        await OpenAIJsonSink.Create(context, null).FailAsync(BackendFailure.FromType("authentication_error", "bad key"), s_ct);
         Assert.Equal(401, context.Response.StatusCode);
         Assert.Equal("authentication_error", JsonNode.Parse(BodyOf(context))!["error"]!["type"]!.GetValue<string>());
 
