@@ -79,7 +79,7 @@ public sealed class ConcurrencyLimitTests
         Assert.Contains("second", SseEvents.Text(SseEvents.Parse(await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))));
         var record = JsonNode.Parse(await client.GetStringAsync("/telemetry/requests?limit=1", TestContext.Current.CancellationToken))![0]!;
         // The abandoned stream would have run 10 s; the second request waited a fraction of that.
-        Assert.True(record["queueWaitMs"]!.GetValue<double>() < 2000, record.ToJsonString());
+        Assert.True(record["queueWaitMs"]!.GetValue<double>() < 4000, record.ToJsonString());
         Assert.Equal(1, await Eventually.GetAsync(() => Volatile.Read(ref upstream.Aborted), aborted => aborted > 0));
     }
 }

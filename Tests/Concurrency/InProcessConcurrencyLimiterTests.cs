@@ -30,23 +30,28 @@ public sealed class InProcessConcurrencyLimiterTests
     public async Task Waiters_are_served_first_come_first_served()
     {
         var limiter = Limiter(1);
-        var held = await limiter.AcquireAsync(CancellationToken.None);
+        var held = await limiter.AcquireAsync(TestContext.Current.CancellationToken);
         var order = new List<int>();
-        var waiters = Enumerable.Range(1, 3).Select(async n =>
+        var waiters = new List<Task>();
+        for (var n = 1; n <= 3; n++)
         {
-            await Task.Delay(n * 20, TestContext.Current.CancellationToken);
-            var slot = await limiter.AcquireAsync(CancellationToken.None);
-            lock (order)
+            // AcquireAsync joins the queue before it first awaits, so the calls queue in exactly this order.
+            var arrival = n;
+            var acquisition = limiter.AcquireAsync(TestContext.Current.CancellationToken).AsTask();
+            waiters.Add(acquisition.ContinueWith(async granted =>
             {
-                order.Add(n);
-            }
+                lock (order)
+                {
+                    order.Add(arrival);
+                }
 
-            await slot.Lease!.DisposeAsync();
-        }).ToList();
-        await Task.Delay(150, TestContext.Current.CancellationToken);
+                await granted.Result.Lease!.DisposeAsync();
+            }, TaskScheduler.Default).Unwrap());
+        }
 
+        Assert.All(waiters, waiter => Assert.False(waiter.IsCompleted));
         await held.Lease!.DisposeAsync();
-        await Task.WhenAll(waiters);
+        await Task.WhenAll(waiters).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal([1, 2, 3], order);
         Assert.Equal(0, limiter.InUse);

@@ -32,8 +32,8 @@ public sealed class RedisUnavailableTests
         var second = await SendAsync();
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        // Failed over: the next requests do not wait for Redis again (its timeouts are seconds long).
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromMilliseconds(900), (DateTime.UtcNow - started).ToString());
+        // Failed over: the next requests do not wait for Redis again (its timeouts are 5 s by default).
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2.5), (DateTime.UtcNow - started).ToString());
         var health = JsonNode.Parse(await client.GetStringAsync("/health", TestContext.Current.CancellationToken))!;
         Assert.Equal("degraded", health["checks"]!["redis"]!["status"]!.GetValue<string>());
     }
