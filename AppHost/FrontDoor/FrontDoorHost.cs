@@ -56,7 +56,7 @@ public sealed class FrontDoorHost(string name, int port, IReadOnlyList<ReplicaEn
         {
             Active = new ActiveHealthCheckConfig
             {
-                Enabled = true, Interval = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(2),
+                Enabled = true, Interval = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(5),
                 Policy = "ConsecutiveFailures", Path = healthPath,
             },
             Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = "TransportFailureRate", ReactivationPeriod = TimeSpan.FromSeconds(5) },
