@@ -51,12 +51,14 @@ public sealed class AgentAdapterRegistryTests
     }
 
     [Fact]
-    public async Task Proxy_refuses_to_start_with_an_unknown_default_agent()
+    public void Proxy_refuses_to_start_with_an_unknown_default_agent()
     {
-        await using var upstream = await FakeAnthropicServer.StartAsync();
-        await using var proxy = ProxyFactory.ForUpstream(upstream, ("Proxy:DefaultAgent", "codex"));
-
-        var error = Assert.ThrowsAny<OptionsValidationException>(() => proxy.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(StartupValidation.Run(new Dictionary<string, string?>
+        {
+            ["Backend:Kind"] = "AnthropicApi",
+            ["Backend:BaseUrl"] = "http://127.0.0.1:9",
+            ["Proxy:DefaultAgent"] = "codex",
+        }));
 
         Assert.Contains("Proxy:DefaultAgent 'codex' is not a known agent adapter. Valid names: claude-code", error.Message);
     }
