@@ -20,7 +20,7 @@ public static class MessagesApi
 
     public static async Task CreateMessage(HttpContext context, [AsParameters] MessagesServices services)
     {
-        if (await ReadRequestAsync(context, services) is not { } request)
+        if (await RequestIntake.ReadAsync(context, services) is not { } request)
         {
             return;
         }
@@ -30,7 +30,7 @@ public static class MessagesApi
 
     public static async Task CountTokens(HttpContext context, [AsParameters] MessagesServices services)
     {
-        if (await ReadRequestAsync(context, services) is not { } request)
+        if (await RequestIntake.ReadAsync(context, services) is not { } request)
         {
             return;
         }
@@ -49,25 +49,6 @@ public static class MessagesApi
         }
 
         await ErrorBodies.WriteJsonAsync(context, reply.Status, reply.Body);
-    }
-
-    /// <summary>Reads and validates the body; on a bad request writes the error and returns <see langword="null"/>.</summary>
-    private static async Task<MessagesRequest?> ReadRequestAsync(HttpContext context, MessagesServices services)
-    {
-        var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
-        var (body, error) = await RequestBodyReader.ReadObjectAsync(context.Request, services.Options.CurrentValue.MaxRequestBodyBytes, context.RequestAborted);
-        error ??= MessagesRequestValidator.Validate(body!);
-        if (error is not null)
-        {
-            services.Errors.Report(feature, error.Stage, error.Type, error.Message, error.Status);
-            await ErrorBodies.WriteAnthropicAsync(context, error.Status, error.Type, error.Message);
-            return null;
-        }
-
-        var request = new MessagesRequest(body!);
-        feature.Model = request.Model;
-        services.Agents.Apply(context, context.Features.GetRequiredFeature<AgentAdapterFeature>().Adapter, request);
-        return request;
     }
 
     /// <summary>count_tokens writes no stream, so there is never anything committed to protect.</summary>

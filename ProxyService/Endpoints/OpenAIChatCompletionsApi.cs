@@ -23,27 +23,20 @@ public static class OpenAIChatCompletionsApi
 
     public static async Task CreateChatCompletion(HttpContext context, [AsParameters] MessagesServices services)
     {
-        var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
-        var (body, error) = await RequestBodyReader.ReadObjectAsync(context.Request, services.Options.CurrentValue.MaxRequestBodyBytes, context.RequestAborted);
-        ChatRequest? chat = null;
-        if (error is null)
+        var includeUsage = false;
+        var request = await RequestIntake.ReadAsync(context, services, body =>
         {
-            (chat, var message) = ChatRequestTranslator.Translate(body!);
-            error = message is not null ? RequestError.Invalid(message) : MessagesRequestValidator.Validate(chat!.AnthropicBody);
-        }
-
-        if (error is not null)
+            var (chat, error) = ChatRequestTranslator.Translate(body);
+            includeUsage = chat?.IncludeUsage ?? false;
+            return (chat?.AnthropicBody, error);
+        });
+        if (request is null)
         {
-            services.Errors.Report(feature, error.Stage, error.Type, error.Message, error.Status);
-            await OpenAIErrors.WriteAsync(context, error.Status, error.Type, error.Message);
             return;
         }
 
-        var request = new MessagesRequest(chat!.AnthropicBody);
-        feature.Model = request.Model;
-        services.Agents.Apply(context, context.Features.GetRequiredFeature<AgentAdapterFeature>().Adapter, request);
         var model = request.Model;
         await services.Forwarder.ForwardAsync(context, request, context.RequestAborted, (http, r) =>
-            r.Stream ? new OpenAIStreamSink(http, model, chat.IncludeUsage) : OpenAIJsonSink.Create(http, model));
+            r.Stream ? new OpenAIStreamSink(http, model, includeUsage) : OpenAIJsonSink.Create(http, model));
     }
 }
