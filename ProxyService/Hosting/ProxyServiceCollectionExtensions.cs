@@ -59,7 +59,7 @@ public static class ProxyServiceCollectionExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddSingleton<InProcessConcurrencyLimiter>();
-        if (builder.AddRedisClient("redis"))
+        if (builder.TryAddRedis("redis"))
         {
             services.AddSingleton<IConcurrencyLimiter, RedisConcurrencyLimiter>();
         }
