@@ -1,7 +1,7 @@
 using AgentRelay.AppHost.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
-var options = AppHostOptions.From(builder.Configuration, args);
+var options = AppHostOptions.From(builder, args);
 
 // A container where a container runtime works, else redis-server from PATH, else none (the proxies then keep their
 // sessions and limits in process); --redis picks one. Publishing always describes the container.
@@ -13,7 +13,7 @@ var frontDoor = builder.AddProject<Projects.FrontDoor>("frontdoor")
 
 for (var replica = 1; replica <= options.Replicas; replica++)
 {
-    var proxy = builder.AddProject<Projects.ProxyService>($"proxy-{replica}")
+    var proxy = builder.AddProject<Projects.ProxyService>(options.Replicas == 1 ? "proxy" : $"proxy-{replica}")
         .WithHttpEndpoint(isProxied: false)
         .WithHttpHealthCheck("/health")
         .WithUrlForEndpoint("http", _ => new() { Url = "/telemetry", DisplayText = "telemetry" })

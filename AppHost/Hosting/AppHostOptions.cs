@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 
 namespace AgentRelay.AppHost.Hosting;
 
@@ -43,8 +42,13 @@ public sealed record AppHostOptions
     /// <summary>Configuration sections that belong to the AppHost or to Aspire, never passed on to the proxies.</summary>
     private static readonly string[] s_ownSections = ["AppHost", "Publishing", "Pipeline", "Dashboard", "DcpPublisher", "ConnectionStrings"];
 
-    public static AppHostOptions From(IConfiguration configuration, IEnumerable<string> args)
+    /// <summary>
+    /// Reads the options. Publishing describes one <c>proxy</c> whatever <c>--replicas</c> says, and no fixed port:
+    /// a deployment's platform scales the replicas (Container Apps' min/max replicas) and picks its ports.
+    /// </summary>
+    public static AppHostOptions From(IDistributedApplicationBuilder builder, IEnumerable<string> args)
     {
+        var configuration = builder.Configuration;
         string? Read(string key) => configuration[key] ?? configuration[$"AppHost:{key}"];
         var replicas = ParseInt(Read("replicas"), 1, "replicas");
         var port = ParseInt(Read("port"), DefaultPort, "port");
@@ -61,8 +65,8 @@ public sealed record AppHostOptions
         var redis = Read("redis");
         return new AppHostOptions
         {
-            Replicas = replicas,
-            Port = port == 0 ? null : port,
+            Replicas = builder.ExecutionContext.IsPublishMode ? 1 : replicas,
+            Port = port == 0 || builder.ExecutionContext.IsPublishMode ? null : port,
             Redis = redis is null ? RedisMode.Auto
                 : Enum.TryParse<RedisMode>(redis, ignoreCase: true, out var mode) && Enum.IsDefined(mode) ? mode
                 : throw new ArgumentException($"--redis must be auto, container, executable or none, not '{redis}'."),

@@ -76,6 +76,7 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         {
             host.DashboardLoginUrl = await host._login.Task.WaitAsync(TimeSpan.FromSeconds(90), cancellationToken);
             host.ProxyUrl = await host._listening.Task.WaitAsync(TimeSpan.FromSeconds(120), cancellationToken);
+            await host.WaitForHealthyReplicaAsync(TimeSpan.FromSeconds(120), cancellationToken);
             return host;
         }
         catch
@@ -83,6 +84,37 @@ public sealed partial class AppHostProcess : IAsyncDisposable
             var output = host.Output;
             await host.DisposeAsync();
             throw new InvalidOperationException("The AppHost did not become ready. Its output:\n" + output);
+        }
+    }
+
+    /// <summary>The front door is up before the replicas are: wait until one answers its <c>/health</c> with 200.</summary>
+    private async Task WaitForHealthyReplicaAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(ProxyUrl + "/health", cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException("No replica became healthy behind the front door.");
+            }
+
+            await Task.Delay(250, cancellationToken);
         }
     }
 
