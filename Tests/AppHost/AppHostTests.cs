@@ -21,7 +21,7 @@ public sealed class AppHostTests
 {
     private const string Request = """{"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}""";
 
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(180);
 
     [Fact]
     public async Task Two_replicas_share_one_limit_behind_the_front_door_a_killed_replica_comes_back_and_stop_leaves_nothing_running()

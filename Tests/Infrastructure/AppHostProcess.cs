@@ -74,9 +74,9 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         host._process.BeginErrorReadLine();
         try
         {
-            host.DashboardLoginUrl = await host._login.Task.WaitAsync(TimeSpan.FromSeconds(90), cancellationToken);
-            host.ProxyUrl = await host._listening.Task.WaitAsync(TimeSpan.FromSeconds(120), cancellationToken);
-            await host.WaitForHealthyReplicaAsync(TimeSpan.FromSeconds(120), cancellationToken);
+            host.DashboardLoginUrl = await host._login.Task.WaitAsync(TimeSpan.FromSeconds(180), cancellationToken);
+            host.ProxyUrl = await host._listening.Task.WaitAsync(TimeSpan.FromSeconds(180), cancellationToken);
+            await host.WaitForHealthyReplicaAsync(TimeSpan.FromSeconds(180), cancellationToken);
             return host;
         }
         catch
