@@ -63,16 +63,18 @@ public static class SessionResolver
     }
 
     /// <summary>The state to store after the request succeeded with <paramref name="reply"/>.</summary>
+    /// <param name="reply">The reply, from a backend that holds sessions; <see langword="null"/> from one that does not
+    /// (then nothing can be continued, only judged).</param>
     /// <param name="backendSessionId">The backend session the request ran in, if it reported one.</param>
-    public static SessionState NextState(SessionResolution resolution, JsonArray messages, JsonObject reply, string? backendSessionId, DateTimeOffset now) => new()
+    public static SessionState NextState(SessionResolution resolution, JsonArray messages, JsonObject? reply, string? backendSessionId, DateTimeOffset now) => new()
     {
         RelaySessionId = resolution.Decision.RelaySessionId ?? NewRelaySessionId(),
         // A run that ended in a client tool call left a refused call in the CLI's transcript: never resume that.
-        ClaudeSessionId = reply["stop_reason"].AsString() == "tool_use" ? null : backendSessionId,
+        ClaudeSessionId = reply is null || reply["stop_reason"].AsString() == "tool_use" ? null : backendSessionId,
         MessageCount = messages.Count,
         LineageHash = MessageHashes.Lineage(messages, messages.Count),
         MessageHashes = resolution.Hashes,
-        ReplyHash = MessageHashes.Reply(reply["content"]),
+        ReplyHash = reply is null ? null : MessageHashes.Reply(reply["content"]),
         UpdatedAt = now,
     };
 

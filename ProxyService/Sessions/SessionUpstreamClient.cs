@@ -26,23 +26,30 @@ public sealed partial class SessionUpstreamClient(
         var messages = request.Message.Body["messages"] as JsonArray ?? [];
         var resolution = await ResolveAsync(request.Context, messages, cancellationToken);
 
-        var reply = new MessageAggregator();
+        // The reply is aggregated only from a backend that holds sessions (it reports one, before its events): those
+        // events are built in memory. Parsing an HTTP upstream's relayed events would cost their byte-for-byte relay.
+        MessageAggregator? reply = null;
         string? backendSessionId = null;
         var failed = false;
+        var stopped = false;
         await foreach (var item in Inner.StreamAsync(request, cancellationToken))
         {
             switch (item)
             {
-                case MessageStreamEvent { Type: StreamEventTypes.MessageStart } start:
-                    // A retried attempt starts its message again.
-                    reply.Reset();
-                    reply.Add(start);
-                    break;
                 case MessageStreamEvent streamEvent:
-                    reply.Add(streamEvent);
+                    if (streamEvent.Type == StreamEventTypes.MessageStart)
+                    {
+                        // A retried attempt starts its message again.
+                        reply?.Reset();
+                        stopped = false;
+                    }
+
+                    reply?.Add(streamEvent);
+                    stopped |= streamEvent.Type == StreamEventTypes.MessageStop;
                     break;
                 case BackendSessionEvent session:
                     backendSessionId = session.SessionId;
+                    reply ??= new MessageAggregator();
                     break;
                 case BackendFailure:
                     failed = true;
@@ -52,9 +59,9 @@ public sealed partial class SessionUpstreamClient(
             yield return item;
         }
 
-        if (!failed && reply.Stopped && resolution.StoreKey is { } key)
+        if (!failed && stopped && resolution.StoreKey is { } key)
         {
-            await StoreAsync(key, resolution, messages, reply.Build(), backendSessionId);
+            await StoreAsync(key, resolution, messages, reply?.Build(), backendSessionId);
         }
     }
 
@@ -85,7 +92,7 @@ public sealed partial class SessionUpstreamClient(
         return resolution;
     }
 
-    private async Task StoreAsync(string key, SessionResolution resolution, JsonArray messages, JsonObject reply, string? backendSessionId)
+    private async Task StoreAsync(string key, SessionResolution resolution, JsonArray messages, JsonObject? reply, string? backendSessionId)
     {
         var state = SessionResolver.NextState(resolution, messages, reply, backendSessionId, time.GetUtcNow());
         try
