@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Adapters;
-using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Core;
 
 namespace AgentRelay.ProxyService.Sessions;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Pipeline;
-using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Core;
 
 namespace AgentRelay.ProxyService.Sessions;
 

@@ -1,5 +1,5 @@
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Upstream;
+using AgentRelay.ProxyService.Backends;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Pipeline;
-using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Responses;
 using AgentRelay.ProxyService.Telemetry;
-using AgentRelay.ProxyService.Upstream;
+using AgentRelay.ProxyService.Backends;
 
 namespace AgentRelay.ProxyService.Sessions;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Core;
 using AgentRelay.ProxyService.Sessions;
 
 namespace AgentRelay.Tests.Sessions;

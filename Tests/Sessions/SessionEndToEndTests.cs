@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Sessions;
 using AgentRelay.Tests.Infrastructure;
-using AgentRelay.Tests.Upstream.ClaudeCli;
+using AgentRelay.Tests.Backends.ClaudeCli;
 using StackExchange.Redis;
 
 namespace AgentRelay.Tests.Sessions;
