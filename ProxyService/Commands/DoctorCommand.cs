@@ -79,7 +79,8 @@ public static class DoctorCommand
         }
 
         await report.OkAsync("claude CLI", $"{path}, version {version.Split(' ', 2)[0]}");
-        var (_, status) = await RunAsync(path, ["auth", "status"], environment);
+        // As the proxy runs it: without settings files, whose env (e.g. from `agentrelay setup claude-code`) is no login.
+        var (_, status) = await RunAsync(path, ["--setting-sources", string.Empty, "auth", "status"], environment);
         var loggedIn = TryParse(status) is { } json && json["loggedIn"]?.GetValue<bool>() == true;
         if (loggedIn)
         {

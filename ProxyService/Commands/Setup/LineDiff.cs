@@ -25,15 +25,15 @@ public static class LineDiff
                 x++;
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || common[x, y + 1] >= common[x + 1, y]))
-            {
-                changes.Add($"+{y + 1,4} {b[y]}");
-                y++;
-            }
-            else
+            else if (x < a.Length && (y == b.Length || common[x + 1, y] >= common[x, y + 1]))
             {
                 changes.Add($"-{x + 1,4} {a[x]}");
                 x++;
+            }
+            else
+            {
+                changes.Add($"+{y + 1,4} {b[y]}");
+                y++;
             }
         }
 
