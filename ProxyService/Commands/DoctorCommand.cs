@@ -17,7 +17,7 @@ namespace AgentRelay.ProxyService.Commands;
 /// </summary>
 public static class DoctorCommand
 {
-    private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<int> RunAsync(string[] args, ToolEnvironment environment, TextWriter output)
     {
@@ -72,6 +72,12 @@ public static class DoctorCommand
 
         var environment = CliEnvironment.Build(CliEnvironment.Inherited(), backend.Environment, new Dictionary<string, string>());
         var (versionExit, version) = await RunAsync(path, ["--version"], environment);
+        if (versionExit == -1)
+        {
+            await report.FailAsync("claude CLI", $"{path} --version did not answer within {s_probeTimeout.TotalSeconds} s", "run it by hand to see why");
+            return;
+        }
+
         if (versionExit != 0 || version.Length == 0)
         {
             await report.FailAsync("claude CLI", $"{path} --version failed (exit {versionExit})", $"reinstall it: {CliFailures.InstallCommand}");
@@ -80,7 +86,13 @@ public static class DoctorCommand
 
         await report.OkAsync("claude CLI", $"{path}, version {version.Split(' ', 2)[0]}");
         // As the proxy runs it: without settings files, whose env (e.g. from `agentrelay setup claude-code`) is no login.
-        var (_, status) = await RunAsync(path, ["--setting-sources", string.Empty, "auth", "status"], environment);
+        var (statusExit, status) = await RunAsync(path, ["--setting-sources", string.Empty, "auth", "status"], environment);
+        if (statusExit == -1)
+        {
+            await report.FailAsync("claude login", $"`claude auth status` did not answer within {s_probeTimeout.TotalSeconds} s", "run `claude auth status` by hand to see why");
+            return;
+        }
+
         var loggedIn = TryParse(status) is { } json && json["loggedIn"]?.GetValue<bool>() == true;
         if (loggedIn)
         {

@@ -35,7 +35,7 @@ public static class ToolCommandLine
 
         return args[0] switch
         {
-            "serve" => new ToolInvocation(ServeArguments(args[1..]), null),
+            "serve" => Serve(args[1..], error),
             "setup" => Run(() => SetupCommand.RunAsync(args[1..], ToolEnvironment.FromProcess(), output, error)),
             "doctor" => Run(() => DoctorCommand.RunAsync(args[1..], ToolEnvironment.FromProcess(), output)),
             "help" or "--help" or "-h" => Run(() => Write(output, Usage, 0)),
@@ -70,6 +70,18 @@ public static class ToolCommandLine
         }
 
         return [.. result];
+    }
+
+    private static ToolInvocation Serve(string[] args, TextWriter error)
+    {
+        try
+        {
+            return new ToolInvocation(ServeArguments(args), null);
+        }
+        catch (ArgumentException exception)
+        {
+            return Run(() => Write(error, $"agentrelay serve: {exception.Message}", 2));
+        }
     }
 
     private static ToolInvocation Run(Func<Task<int>> command) => new([], command);

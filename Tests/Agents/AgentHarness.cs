@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using AgentRelay.Tests.Infrastructure;
+using AgentRelay.ProxyService.Commands;
 
 namespace AgentRelay.Tests.Agents;
 
@@ -32,17 +32,19 @@ public sealed class AgentHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// <c>agentrelay setup &lt;agent&gt; --port P --api-key K</c> in the sandbox: the global tool's own code, run from the
-    /// built ProxyService (the packed and installed tool is exercised by <see cref="GlobalToolTests"/>).
+    /// <c>agentrelay setup &lt;agent&gt; --port P --api-key K</c> with the sandbox's HOME: the global tool's own command,
+    /// called in process (the packed and installed tool is exercised by <see cref="GlobalToolTests"/>).
     /// </summary>
     public async Task<string> SetupAsync(string agent)
     {
-        var run = await Sandbox.RunAsync("dotnet",
-            [RepositoryPaths.ProxyServiceDll, "setup", agent, "--port", Relay.Port.ToString(CultureInfo.InvariantCulture), "--api-key", Relay.ApiKey],
-            timeout: TimeSpan.FromSeconds(60));
-        Assert.True(run.ExitCode == 0, $"agentrelay setup {agent}: {run.Describe()}");
-        Assert.DoesNotContain(Relay.ApiKey, run.Stdout, StringComparison.Ordinal);
-        return run.Stdout;
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var environment = new ToolEnvironment(Sandbox.Home, Path.Combine(Sandbox.Home, ".config"), new Dictionary<string, string>());
+        var exitCode = await SetupCommand.RunAsync(
+            [agent, "--port", Relay.Port.ToString(CultureInfo.InvariantCulture), "--api-key", Relay.ApiKey], environment, output, error);
+        Assert.True(exitCode == 0, $"agentrelay setup {agent} exited {exitCode}: {output}{error}");
+        Assert.DoesNotContain(Relay.ApiKey, output.ToString(), StringComparison.Ordinal);
+        return output.ToString();
     }
 
     /// <summary>Runs an agent from Tests/clients in the sandbox.</summary>
