@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Commands.Setup;
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Upstream.ClaudeCli;
+using AgentRelay.ProxyService.Backends.ClaudeCli;
 using StackExchange.Redis;
 
 namespace AgentRelay.ProxyService.Commands;

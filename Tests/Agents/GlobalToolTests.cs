@@ -111,7 +111,7 @@ public sealed class GlobalToolTests
             : Path.GetDirectoryName(Path.GetFullPath(new FileInfo(ClaudeCliLocatorResolve("dotnet")).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? ClaudeCliLocatorResolve("dotnet")))!;
 
     private static string ClaudeCliLocatorResolve(string name) =>
-        AgentRelay.ProxyService.Upstream.ClaudeCli.ClaudeCliLocator.Resolve(name) ?? throw new InvalidOperationException($"{name} is not on PATH.");
+        AgentRelay.ProxyService.Backends.ClaudeCli.ClaudeCliLocator.Resolve(name) ?? throw new InvalidOperationException($"{name} is not on PATH.");
 
     /// <summary><c>agentrelay serve</c> as a process of this test, stopped with its tree by its own id.</summary>
     private sealed class ServingTool : IDisposable
