@@ -2,7 +2,7 @@
 # What the tests need beyond the .NET SDK, installed on first use by Tests/Tests.csproj's build (target
 # InstallTestPrerequisites), and fast when everything is there:
 #   - redis-server and chromium (apt; as root, or through sudo without a password prompt);
-#   - the pinned real clients and agents in Tests/clients (npm ci from package-lock.json): the claude CLI, the
+#   - the pinned real clients and agents in Tests/clients (npm install from package-lock.json): the claude CLI, the
 #     Anthropic and OpenAI SDKs, OpenCode, Droid, Pi, playwright-core.
 # It says what it installs. Anything it cannot install is a build error naming the command that would fix it.
 set -euo pipefail
@@ -56,12 +56,15 @@ check_clients() {
 
 if ! wrong="$(check_clients)"; then
   if [ -L "$clients/node_modules" ]; then
-    # npm ci would delete the shared install the link points to; the owner of that install decides.
-    fail "Tests/clients/node_modules is a link to $(readlink -f "$clients/node_modules"), which lacks: $wrong. Run 'npm ci' in the folder that owns it, or remove the link."
+    # Installing through the link would change the shared install it points to; the owner of that install decides.
+    fail "Tests/clients/node_modules is a link to $(readlink -f "$clients/node_modules"), which lacks: $wrong. Run 'npm install' in the folder that owns it, or remove the link."
   fi
-  echo "test prerequisites: npm ci in Tests/clients (missing or other versions: $wrong)"
-  (cd "$clients" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) \
-    || fail "npm ci in Tests/clients failed (see above); the tests need the pinned clients and agents."
-  wrong="$(check_clients)" || fail "after npm ci, Tests/clients still lacks: $wrong"
+  # npm install from the lock file, not npm ci: the lock lacks the other platforms' optional binaries (OpenCode's and
+  # Droid's darwin/win32/arm builds), which npm ci rejects as "missing from lock file"; install still takes every
+  # version from the lock and leaves it unchanged.
+  echo "test prerequisites: npm install in Tests/clients (missing or other versions: $wrong)"
+  (cd "$clients" && npm install --prefer-offline --no-audit --no-fund --loglevel=error) \
+    || fail "npm install in Tests/clients failed (see above); the tests need the pinned clients and agents."
+  wrong="$(check_clients)" || fail "after npm install, Tests/clients still lacks: $wrong"
   echo "test prerequisites: installed the pinned clients and agents in Tests/clients"
 fi
