@@ -87,7 +87,7 @@ public sealed class GlobalToolTests
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
         var server = new ServingTool(Process.Start(start)!);
-        var listening = await Processes.WaitUntilAsync(() => server.Output.Contains($"Now listening on: http://127.0.0.1:{port}", StringComparison.Ordinal) || server.HasExited, TimeSpan.FromSeconds(60));
+        var listening = await Processes.WaitUntilAsync(() => server.Output.Contains($"Now listening on: http://127.0.0.1:{port}", StringComparison.Ordinal) || server.HasExited, TimeSpan.FromSeconds(120));
         if (listening is null || server.HasExited)
         {
             server.Stop();

@@ -17,11 +17,11 @@ public sealed class ToolCommandLineTests
     }
 
     [Theory]
-    [InlineData(new string[0])]
-    [InlineData(new[] { "serve" })]
-    public void Bare_or_serve_runs_the_proxy_with_the_packaged_settings(string[] args)
+    [InlineData("")]
+    [InlineData("serve")]
+    public void Bare_or_serve_runs_the_proxy_with_the_packaged_settings(string commandLine)
     {
-        var invocation = ToolCommandLine.Parse(args, TextWriter.Null, TextWriter.Null);
+        var invocation = ToolCommandLine.Parse(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries), TextWriter.Null, TextWriter.Null);
 
         Assert.Null(invocation.Command);
         Assert.Equal([$"--contentRoot={AppContext.BaseDirectory}"], invocation.ServeArguments);
