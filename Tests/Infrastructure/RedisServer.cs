@@ -41,7 +41,7 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start; run eng/setup.sh.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start; the Tests build installs it (eng/install-test-prerequisites.sh).");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new RedisServer(process, directory, port);

@@ -45,6 +45,9 @@ public sealed record CliInvocation(
             "--include-partial-messages",
             // Permission questions come to the proxy as can_use_tool control requests.
             "--permission-prompt-tool", "stdio",
+            // No settings files: a user's ~/.claude/settings.json whose env points Claude Code at this proxy (what
+            // `agentrelay setup claude-code` writes) would otherwise send every CLI run back to the proxy itself.
+            "--setting-sources", string.Empty,
             $"--model={ClaudeModels.ToCliModel(request.Message.Model)}",
             $"--max-turns={MaxTurns}",
         };

@@ -69,6 +69,8 @@ public sealed class ClaudeCliProtocolTests
         var arguments = fake.Arguments;
         Assert.Equal(["--output-format", "stream-json", "--verbose", "--input-format", "stream-json", "--include-partial-messages", "--permission-prompt-tool", "stdio"], arguments.Take(8));
         Assert.Contains("--model=claude-opus-4-1-20250805", arguments);
+        // No settings files: a user's settings.json pointing Claude Code at the proxy must not loop the CLI back to it.
+        Assert.Equal("", arguments.SkipWhile(a => a != "--setting-sources").Skip(1).First());
         Assert.Contains("--resume=11111111-2222-4333-8444-555555555555", arguments);
         Assert.Contains("--fork-session", arguments);
         Assert.Contains("--disallowedTools=Bash,WebFetch", arguments);
