@@ -58,13 +58,15 @@ public static class ProxyServiceCollectionExtensions
             .RemoveAllResilienceHandlers()
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
-        services.AddSingleton<InProcessConcurrencyLimiter>();
         if (builder.AddRedisClient("redis"))
         {
+            services.AddSingleton<ReplicaHeartbeat>();
+            services.AddHostedService(provider => provider.GetRequiredService<ReplicaHeartbeat>());
             services.AddSingleton<IConcurrencyLimiter, RedisConcurrencyLimiter>();
         }
         else
         {
+            services.AddSingleton<InProcessConcurrencyLimiter>();
             services.AddSingleton<IConcurrencyLimiter>(provider => provider.GetRequiredService<InProcessConcurrencyLimiter>());
         }
 
