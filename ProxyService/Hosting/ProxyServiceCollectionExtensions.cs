@@ -27,6 +27,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<ProxyOptions, ProxyOptionsValidator>().BindConfiguration(ProxyOptions.SectionName);
         services.AddOptionsWithValidateOnStart<RetryOptions, RetryOptionsValidator>().BindConfiguration(RetryOptions.SectionName);
         services.AddOptionsWithValidateOnStart<BackendOptions, BackendOptionsValidator>().BindConfiguration(BackendOptions.SectionName);
+        services.AddServerLimits();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestLog>();
@@ -76,7 +77,8 @@ public static class ProxyServiceCollectionExtensions
         services.AddClaudeCliBackend();
         services.AddUpstreamClient()
             .UseTracing()
-            .UseRetries();
+            .UseRetries()
+            .UseTimeout();
 
         services.AddHealthChecks().AddCheck<BackendHealthCheck>("backend");
         return builder;
@@ -93,6 +95,10 @@ public static class ProxyServiceCollectionExtensions
 
     public static UpstreamClientBuilder UseRetries(this UpstreamClientBuilder builder) =>
         builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<RetryingUpstreamClient>(provider, inner));
+
+    /// <summary>Per attempt, innermost: a silent backend is given up after <c>Backend:Timeout</c>.</summary>
+    public static UpstreamClientBuilder UseTimeout(this UpstreamClientBuilder builder) =>
+        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<TimeoutUpstreamClient>(provider, inner));
 
     public static UpstreamClientBuilder UseTracing(this UpstreamClientBuilder builder) =>
         builder.Use((inner, provider) => new TracingUpstreamClient(inner, "anthropic", provider.GetRequiredService<TimeProvider>()));
