@@ -44,6 +44,12 @@ public static class RequestBodyReader
             return (null, RequestError.Invalid("Request body is empty; expected a JSON object."));
         }
 
+        // Strings are transcoded only when read, deep inside the pipeline; refuse invalid UTF-8 here, as a 400.
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+        {
+            return (null, RequestError.Invalid("Request body is not valid UTF-8."));
+        }
+
         try
         {
             var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
