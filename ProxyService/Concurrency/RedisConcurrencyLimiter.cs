@@ -78,7 +78,14 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
             while (true)
             {
                 var wakeUp = Volatile.Read(ref _released).Task;
-                var result = (RedisResult[])(await RedisConcurrencyScripts.Acquire.EvaluateAsync(database, Keys(id)))!;
+                if (!_redis.IsConnected)
+                {
+                    throw new RedisConnectionException(ConnectionFailureType.SocketClosed, "not connected");
+                }
+
+                // A command sent while the connection drops waits in the multiplexer's backlog up to its timeout
+                // (5 s by default): this waiter fails over well before that.
+                var result = (RedisResult[])(await RedisConcurrencyScripts.Acquire.EvaluateAsync(database, Keys(id)).WaitAsync(s_reconnectWait, _time, cancellationToken))!;
                 var (state, position) = ((int)result[0], (int)result[1]);
                 if (firstPosition < 0)
                 {
@@ -183,7 +190,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
     }
 
     /// <summary>Connection failures and timeouts (<see cref="RedisTimeoutException"/> is a <see cref="TimeoutException"/>, not a <see cref="RedisException"/>).</summary>
-    private static bool IsRedisFailure(Exception exception) => exception is RedisException or RedisTimeoutException;
+    private static bool IsRedisFailure(Exception exception) => exception is RedisException or TimeoutException;
 
     public void Dispose()
     {
