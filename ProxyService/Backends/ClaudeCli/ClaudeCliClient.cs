@@ -1,0 +1,227 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Core;
+using Microsoft.Extensions.Options;
+
+namespace AgentRelay.ProxyService.Backends.ClaudeCli;
+
+/// <summary>
+/// <c>Backend:Kind=ClaudeCli</c>: each request is one run of the <c>claude</c> CLI, driven over its stream-json
+/// protocol the way the official Agent SDK drives it.
+/// </summary>
+/// <remarks>
+/// <code>
+///   proxy ── initialize, user message, control responses, interrupt ──► claude (stdin)
+///   proxy ◄── system, stream_event, assistant, user, control requests, result ── claude (stdout)
+/// </code>
+/// Steps: (1) plan the run (arguments, environment, prompt, the client's tools as an in-process MCP server); (2) start
+/// the CLI, or answer 503 with the install command; (3) write <c>initialize</c> and the user message without waiting;
+/// (4) read until <c>result</c>: stream events become the client's message, control requests are answered, the session
+/// id is reported; (5) a client tool call ends the message and the run (deny with interrupt); (6) the outcome comes from
+/// the result, or from the exit code when there is none. Every path ends with the process stopped and reaped; a client
+/// that goes away gets the CLI an interrupt, then a kill of its process tree after <see cref="CliProcess.GracePeriod"/>.
+/// The CLI never retries on its own (see <see cref="CliEnvironment"/>): rate limits come back as failures, for
+/// AgentRelay's retry policy to decide.
+/// </remarks>
+public sealed partial class ClaudeCliClient(
+    IOptionsMonitor<BackendOptions> options,
+    CliProcessRegistry registry,
+    ILogger<ClaudeCliClient> logger) : IUpstreamClient
+{
+    public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // :: Step 1: the plan.
+        var backend = options.CurrentValue;
+        var invocation = CliInvocation.Create(request);
+        if (invocation.Ignored.Count > 0)
+        {
+            Log.FieldsIgnored(logger, string.Join(", ", invocation.Ignored));
+        }
+
+        // :: Step 2: start.
+        var environment = CliEnvironment.Build(CliEnvironment.Inherited(), backend.Environment, invocation.Environment);
+        var (process, startError) = CliProcess.Start(backend.ClaudePath, invocation.Arguments, environment, invocation.WorkingDirectory, registry, logger);
+        if (process is null)
+        {
+            Log.NotStarted(logger, backend.ClaudePath, startError);
+            yield return CliFailures.NotInstalled(backend.ClaudePath, startError ?? "unknown error");
+            yield break;
+        }
+
+        var agent = request.Context.Agent;
+        var translator = new CliEventTranslator(agent, invocation.Tools, NewMessageId());
+        var controls = new ControlRequests(agent, invocation.Tools);
+        var pendingPermissions = new List<JsonObject>();
+        string? sessionId = null;
+        JsonObject? result = null;
+        JsonObject? apiError = null;
+        var finishedCleanly = false;
+        try
+        {
+            // :: Step 3: the SDK writes both lines at once; the CLI answers initialize first, then takes the turn.
+            await process.WriteAsync(invocation.Initialize, cancellationToken);
+            await process.WriteAsync(invocation.UserMessage, cancellationToken);
+
+            // :: Step 4: read until the result (or, once a client tool was called, until the CLI confirms it stopped).
+            while (await ReadAsync(process, translator.ClientToolCalled, cancellationToken) is { } message)
+            {
+                if (sessionId is null && message["session_id"].AsString() is { Length: > 0 } id)
+                {
+                    sessionId = id;
+                    yield return new BackendSessionEvent(id);
+                }
+
+                var type = message["type"].AsString();
+                if (type == StreamJson.Types.Result)
+                {
+                    result = message;
+                    break;
+                }
+
+                switch (type)
+                {
+                    case StreamJson.Types.System when message["subtype"].AsString() == StreamJson.Subtypes.Init:
+                        translator.Model ??= message["model"].AsString();
+                        break;
+
+                    case StreamJson.Types.StreamEvent when message["event"] is JsonObject streamEvent:
+                        var wasStopping = translator.ClientToolCalled;
+                        foreach (var item in translator.OnStreamEvent(streamEvent))
+                        {
+                            yield return item;
+                        }
+
+                        // :: Step 5: the turn that called a client tool is over; refuse the call(s) and stop the run.
+                        if (!wasStopping && translator.ClientToolCalled)
+                        {
+                            foreach (var pending in pendingPermissions)
+                            {
+                                await process.WriteAsync(ControlRequests.DenyForClient(pending), cancellationToken);
+                            }
+
+                            pendingPermissions.Clear();
+                            await process.InterruptAsync(cancellationToken);
+                        }
+
+                        break;
+
+                    case StreamJson.Types.ControlRequest:
+                        if (controls.Answer(message, translator.ClientToolCalled) is { } answer)
+                        {
+                            await process.WriteAsync(answer, cancellationToken);
+                        }
+                        else
+                        {
+                            pendingPermissions.Add(message);
+                        }
+
+                        break;
+
+                    case StreamJson.Types.Assistant when message["is_api_error_message"] is JsonValue flag && flag.TryGetValue<bool>(out var isApiError) && isApiError:
+                        apiError = message;
+                        break;
+                }
+            }
+
+            // :: Step 6: the outcome.
+            finishedCleanly = true;
+            if (translator.ClientToolCalled)
+            {
+                yield break;
+            }
+
+            if (result is null)
+            {
+                await process.WaitForExitAsync(CliProcess.GracePeriod);
+                var failure = CliFailures.FromExit(process.ExitCode, process.Stderr.ToString());
+                Log.EndedWithoutResult(logger, process.Id, process.ExitCode, failure.Status);
+                yield return failure;
+                yield break;
+            }
+
+            if (CliFailures.FromResult(result, apiError) is { } resultFailure)
+            {
+                Log.RunFailed(logger, process.Id, result["subtype"].AsString(), resultFailure.Status, resultFailure.Type);
+                yield return resultFailure;
+                yield break;
+            }
+
+            var closing = translator.Started ? translator.Finish() : FromResultText(result, translator.Model);
+            foreach (var item in closing)
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            // Normal end: stdin closes and the CLI exits by itself. Anything else (the client went away, the consumer
+            // stopped early, an exception): interrupt first.
+            await process.StopAsync(interrupt: !finishedCleanly);
+            await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>The CLI does not count tokens; an estimate, as for any backend without count_tokens.</summary>
+    public Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(TokenEstimator.Reply(request.Message));
+
+    private static async ValueTask<JsonObject?> ReadAsync(CliProcess process, bool draining, CancellationToken cancellationToken)
+    {
+        if (!draining)
+        {
+            return await process.ReadAsync(cancellationToken);
+        }
+
+        // The client already has its whole answer; give the CLI a moment to confirm the interrupt, no more.
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(CliProcess.GracePeriod);
+        try
+        {
+            return await process.ReadAsync(grace.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A successful run that streamed nothing (e.g. a reply the CLI produced itself): its result text.</summary>
+    private static IEnumerable<MessageStreamEvent> FromResultText(JsonObject result, string? model)
+    {
+        var usage = result["usage"] as JsonObject;
+        return MessageEvents.FromMessage(new JsonObject
+        {
+            ["id"] = NewMessageId(),
+            ["type"] = "message",
+            ["role"] = "assistant",
+            ["model"] = model ?? "claude",
+            ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = result["result"].AsString() ?? string.Empty }),
+            ["stop_reason"] = "end_turn",
+            ["stop_sequence"] = null,
+            ["usage"] = new JsonObject
+            {
+                ["input_tokens"] = usage?["input_tokens"]?.DeepClone() ?? 0,
+                ["output_tokens"] = usage?["output_tokens"]?.DeepClone() ?? 0,
+            },
+        });
+    }
+
+    /// <summary>Unique per response, whatever ids the upstream used for its turns.</summary>
+    private static string NewMessageId() => "msg_relay_" + Guid.CreateVersion7().ToString("N");
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 6010, Level = LogLevel.Debug, Message = "Request fields the Claude CLI cannot honour were dropped: {Fields}")]
+        public static partial void FieldsIgnored(ILogger logger, string fields);
+
+        [LoggerMessage(EventId = 6011, Level = LogLevel.Error, Message = "The Claude CLI '{Path}' could not be started: {Reason}")]
+        public static partial void NotStarted(ILogger logger, string path, string? reason);
+
+        [LoggerMessage(EventId = 6012, Level = LogLevel.Warning, Message = "The Claude CLI (pid {Pid}) ended without a result (exit code {ExitCode}); answering {Status}")]
+        public static partial void EndedWithoutResult(ILogger logger, int pid, int? exitCode, int status);
+
+        [LoggerMessage(EventId = 6013, Level = LogLevel.Information, Message = "The Claude CLI (pid {Pid}) reported {Subtype}; answering {Status} {ErrorType}")]
+        public static partial void RunFailed(ILogger logger, int pid, string? subtype, int status, string errorType);
+    }
+}
