@@ -8,6 +8,8 @@ namespace AgentRelay.ProxyService.Endpoints;
 /// <summary>Reads a JSON object body within the size limit, whatever server hosts the proxy.</summary>
 public static class RequestBodyReader
 {
+    private const int MaxDepth = 256;
+
     public static async Task<(JsonObject? Body, RequestError? Error)> ReadObjectAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
@@ -53,10 +55,16 @@ public static class RequestBodyReader
 
         try
         {
-            var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
-            return node is JsonObject body
-                ? (body, null)
-                : (null, RequestError.Invalid($"Request body must be a JSON object, not {Describe(node)}."));
+            var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+            var node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
+            if (node is not JsonObject body)
+            {
+                return (null, RequestError.Invalid($"Request body must be a JSON object, not {Describe(node)}."));
+            }
+
+            return JsonTextCheck.FindInvalidString(json, MaxDepth) is { } field
+                ? (null, RequestError.Invalid($"{field}: the text is not valid Unicode (invalid UTF-8 bytes or an unpaired surrogate escape such as \\uD800)."))
+                : (body, null);
         }
         catch (JsonException exception)
         {

@@ -8,11 +8,15 @@ namespace AgentRelay.ProxyService.Responses;
 /// <summary>
 /// Writes events as Server-Sent Events without buffering: one flush per event, <c>Cache-Control: no-cache</c>.
 /// A failure before the first event is a plain JSON error with its status; after it, the stream is closed properly
-/// (<c>message_delta</c> and <c>message_stop</c> when a message was open) and ends with <c>event: error</c>.
+/// (<c>content_block_stop</c> when a block was open, then <c>message_delta</c> and <c>message_stop</c> when a message
+/// was open) and ends with <c>event: error</c>, so the client always sees a valid event sequence.
 /// </summary>
 public sealed class SseResponseSink(HttpContext context) : IResponseSink
 {
     private bool _messageOpen;
+
+    /// <summary>The <c>content_block_start</c> of the block still open; read only if the stream fails inside it.</summary>
+    private MessageStreamEvent? _openBlock;
 
     public bool Committed { get; private set; }
 
@@ -23,13 +27,20 @@ public sealed class SseResponseSink(HttpContext context) : IResponseSink
             await StartAsync(cancellationToken);
         }
 
-        if (streamEvent.Type == StreamEventTypes.MessageStart)
+        switch (streamEvent.Type)
         {
-            _messageOpen = true;
-        }
-        else if (streamEvent.Type == StreamEventTypes.MessageStop)
-        {
-            _messageOpen = false;
+            case StreamEventTypes.MessageStart:
+                _messageOpen = true;
+                break;
+            case StreamEventTypes.ContentBlockStart:
+                _openBlock = streamEvent;
+                break;
+            case StreamEventTypes.ContentBlockStop:
+                _openBlock = null;
+                break;
+            case StreamEventTypes.MessageStop:
+                _messageOpen = false;
+                break;
         }
 
         await WriteEventAsync(streamEvent.Type, streamEvent.ToJson(), cancellationToken);
@@ -57,6 +68,17 @@ public sealed class SseResponseSink(HttpContext context) : IResponseSink
         {
             await ErrorBodies.WriteFailureAsync(context, failure);
             return;
+        }
+
+        if (_openBlock is { } block)
+        {
+            // A block left open would make the message_delta below invalid; its index is read only now.
+            _openBlock = null;
+            await WriteEventAsync(StreamEventTypes.ContentBlockStop, new JsonObject
+            {
+                ["type"] = StreamEventTypes.ContentBlockStop,
+                ["index"] = block.Data["index"]?.DeepClone() ?? 0,
+            }, cancellationToken);
         }
 
         if (_messageOpen)
