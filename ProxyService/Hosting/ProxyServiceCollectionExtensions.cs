@@ -5,7 +5,9 @@ using AgentRelay.ProxyService.Backends.ClaudeCli;
 using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Endpoints;
+using AgentRelay.ProxyService.Responses;
 using AgentRelay.ProxyService.Security;
+using AgentRelay.ProxyService.Sessions;
 using AgentRelay.ProxyService.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -42,7 +44,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<ProxyOptions>>((cors, proxy) => cors.AddDefaultPolicy(policy => policy
                 .WithOrigins(proxy.Value.CorsOrigins).AllowAnyHeader().AllowAnyMethod()
-                .WithExposedHeaders("x-relay-request-id", "x-relay-adapter")));
+                .WithExposedHeaders("x-relay-request-id", "x-relay-adapter", "x-relay-session")));
 
         services.AddHttpClient(AnthropicApiClient.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
@@ -58,7 +60,10 @@ public static class ProxyServiceCollectionExtensions
             .RemoveAllResilienceHandlers()
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
-        if (builder.AddRedisClient("redis"))
+        services.AddSingleton<InProcessConcurrencyLimiter>();
+        var redis = builder.AddRedisClient("redis");
+        services.AddSessions(redis);
+        if (redis)
         {
             services.AddSingleton<ReplicaHeartbeat>();
             services.AddHostedService(provider => provider.GetRequiredService<ReplicaHeartbeat>());
@@ -66,7 +71,6 @@ public static class ProxyServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton<InProcessConcurrencyLimiter>();
             services.AddSingleton<IConcurrencyLimiter>(provider => provider.GetRequiredService<InProcessConcurrencyLimiter>());
         }
 
@@ -75,6 +79,7 @@ public static class ProxyServiceCollectionExtensions
 
         services.AddClaudeCliBackend();
         services.AddUpstreamClient()
+            .UseSessions()
             .UseTracing()
             .UseRetries()
             .UseTimeout();

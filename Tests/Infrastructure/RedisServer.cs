@@ -42,6 +42,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The process id of the running server.</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>Stops the server (an outage); <see cref="RestartAsync"/> brings it back, empty, on the same port.</summary>
+    public Task StopAsync() => KillAsync();
+
     /// <summary>Kills the server (SIGKILL, by its own id), as a crash would; <see cref="RestartAsync"/> brings it back empty on the same port.</summary>
     public async Task KillAsync()
     {
@@ -79,7 +82,7 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start; run eng/setup.sh.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start; the Tests build installs it (eng/install-test-prerequisites.sh).");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -11,6 +11,8 @@ public static class ClaudeCliServiceCollectionExtensions
     {
         services.AddSingleton<CliProcessRegistry>();
         services.AddSingleton<ClaudeCliLocator>();
+        services.AddSingleton<CliTranscriptJanitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<CliTranscriptJanitor>());
         return services;
     }
 

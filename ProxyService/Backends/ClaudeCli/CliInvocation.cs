@@ -4,16 +4,16 @@ using AgentRelay.ProxyService.Core;
 namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 
 /// <summary>
-/// One CLI run for one request: its arguments, per-request environment, working directory and the two lines written
-/// to stdin first (<c>initialize</c>, then the user message). Request fields the CLI cannot honour are listed in
-/// <see cref="Ignored"/> (logged at debug level, never an error).
+/// One CLI run for one request: its arguments, per-request environment, working directory and the lines written to
+/// stdin first (<c>initialize</c>, then the user message, if any: see <see cref="CliColdStart"/>). Request fields the
+/// CLI cannot honour are listed in <see cref="Ignored"/> (logged at debug level, never an error).
 /// </summary>
 public sealed record CliInvocation(
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string> Environment,
     string WorkingDirectory,
     JsonObject Initialize,
-    JsonObject UserMessage,
+    JsonObject? UserMessage,
     McpToolServer? Tools,
     IReadOnlyList<string> Ignored)
 {
@@ -30,7 +30,7 @@ public sealed record CliInvocation(
 
     private static readonly HashSet<string> s_effortLevels = new(StringComparer.Ordinal) { "low", "medium", "high", "xhigh", "max" };
 
-    public static CliInvocation Create(UpstreamRequest request)
+    public static CliInvocation Create(UpstreamRequest request, CliColdStart start)
     {
         var body = request.Message.Body;
         var context = request.Context;
@@ -45,18 +45,25 @@ public sealed record CliInvocation(
             "--include-partial-messages",
             // Permission questions come to the proxy as can_use_tool control requests.
             "--permission-prompt-tool", "stdio",
+            // No settings files: a user's ~/.claude/settings.json whose env points Claude Code at this proxy (what
+            // `agentrelay setup claude-code` writes) would otherwise send every CLI run back to the proxy itself.
+            "--setting-sources", string.Empty,
             $"--model={ClaudeModels.ToCliModel(request.Message.Model)}",
             $"--max-turns={MaxTurns}",
         };
 
-        var resuming = !string.IsNullOrEmpty(context.ResumeSessionId);
-        if (resuming)
+        if (start.ResumeSessionId is { } resume)
         {
-            arguments.Add($"--resume={context.ResumeSessionId}");
-            if (context.ForkSession)
+            arguments.Add($"--resume={resume}");
+            if (start.ForkSession)
             {
                 arguments.Add("--fork-session");
             }
+        }
+
+        foreach (var (name, value) in start.Environment)
+        {
+            environment[name] = value;
         }
 
         if (agent.BlockedBuiltinTools.Count > 0)
@@ -91,18 +98,19 @@ public sealed record CliInvocation(
             ignored.Add("tools");
         }
 
-        var prompt = CliPrompt.Build(body, agent.SystemPromptAddendum, resuming);
+        var prompt = CliPrompt.Build(body, agent.SystemPromptAddendum, start);
         return new CliInvocation(
             arguments,
             environment,
             WorkingDirectoryFor(agent),
             StreamJson.Initialize(InitializeRequestId, prompt.SystemPrompt, tools is { Count: > 0 } ? tools : null),
-            StreamJson.UserMessage(prompt.Content),
+            prompt.Content is null ? null : StreamJson.UserMessage(prompt.Content),
             tools is { Count: > 0 } ? tools : null,
             ignored);
     }
 
-    private static string WorkingDirectoryFor(AgentPolicy agent) =>
+    /// <summary>The CLI's working directory: the agent's, when it exists here, else the proxy's own.</summary>
+    public static string WorkingDirectoryFor(AgentPolicy agent) =>
         agent.WorkingDirectory is { Length: > 0 } directory && Directory.Exists(directory) ? directory : System.Environment.CurrentDirectory;
 
     /// <summary>

@@ -20,7 +20,9 @@ public sealed class CliHarness : IDisposable
             options.Environment[name] = value;
         }
 
-        Client = new ClaudeCliClient(new FixedOptions<BackendOptions>(options), Registry, NullLogger<ClaudeCliClient>.Instance);
+        var backend = new FixedOptions<BackendOptions>(options);
+        var janitor = new CliTranscriptJanitor(new FixedOptions<SessionsOptions>(new SessionsOptions()), backend, TimeProvider.System, NullLogger<CliTranscriptJanitor>.Instance);
+        Client = new ClaudeCliClient(backend, Registry, janitor, TimeProvider.System, NullLogger<ClaudeCliClient>.Instance);
     }
 
     public CliProcessRegistry Registry { get; } = new();
@@ -37,15 +39,14 @@ public sealed class CliHarness : IDisposable
         ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = text }),
     };
 
-    public static UpstreamRequest Request(JsonObject body, AgentPolicy? agent = null, string? resume = null, bool fork = false, string? beta = null) =>
+    public static UpstreamRequest Request(JsonObject body, AgentPolicy? agent = null, SessionDecision? session = null, string? beta = null) =>
         new(new MessagesRequest(body), new UpstreamHeaders(null, beta, null, null), new ProxyRequestFeature
         {
             RequestId = "test",
             Path = "/v1/messages",
             StartedAt = DateTimeOffset.UtcNow,
             Agent = agent ?? AgentPolicy.Default,
-            ResumeSessionId = resume,
-            ForkSession = fork,
+            Session = session ?? SessionDecision.Default,
         }, NothingCommitted.Instance);
 
     public async Task<List<BackendEvent>> RunAsync(UpstreamRequest request)

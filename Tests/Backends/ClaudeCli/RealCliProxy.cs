@@ -14,7 +14,7 @@ public sealed class RealCliProxy : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new("relay-cli-e2e-");
 
-    private RealCliProxy(FakeAnthropicServer upstream, string? claudePath)
+    private RealCliProxy(FakeAnthropicServer upstream, string? claudePath, IReadOnlyDictionary<string, string>? extra)
     {
         Upstream = upstream;
         var settings = new Dictionary<string, string?>
@@ -30,6 +30,11 @@ public sealed class RealCliProxy : IAsyncDisposable
             ["Retry:BaseDelay"] = "00:00:00.05",
             ["Retry:MaxDelay"] = "00:00:00.2",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
         Factory = new ProxyFactory(settings);
         Factory.UseKestrel();
         Factory.StartServer();
@@ -55,11 +60,13 @@ public sealed class RealCliProxy : IAsyncDisposable
 
     public string Tmp => _directory.Combine("tmp");
 
-    public static async Task<RealCliProxy> StartAsync(string? claudePath = null)
+    /// <param name="claudePath">Another CLI executable than the real one.</param>
+    /// <param name="settings">More settings (e.g. <c>ConnectionStrings:redis</c>).</param>
+    public static async Task<RealCliProxy> StartAsync(string? claudePath = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         // Not a skip: without the real CLI these tests prove nothing, and CI installs it (.ci/run).
         Assert.True(File.Exists(RepositoryPaths.ClaudeCli), $"The real claude CLI is not installed at {RepositoryPaths.ClaudeCli} (run npm ci in Tests/clients).");
-        return new RealCliProxy(await FakeAnthropicServer.StartAsync(), claudePath);
+        return new RealCliProxy(await FakeAnthropicServer.StartAsync(), claudePath, settings);
     }
 
     /// <summary>Asserts that every CLI process this proxy started is gone (reaped, no zombie).</summary>
