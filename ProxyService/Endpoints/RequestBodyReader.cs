@@ -10,11 +10,11 @@ public static class RequestBodyReader
 {
     private const int MaxDepth = 256;
 
-    public static async Task<(JsonObject? Body, RequestError? Error)> ReadObjectAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    public static async Task<(JsonObject? Body, BackendFailure? Error)> ReadObjectAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {
-            return (null, RequestError.TooLarge(limit));
+            return (null, BackendFailure.TooLarge(limit));
         }
 
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -31,7 +31,7 @@ public static class RequestBodyReader
             {
                 if (buffer.Length + read > limit)
                 {
-                    return (null, RequestError.TooLarge(limit));
+                    return (null, BackendFailure.TooLarge(limit));
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -39,12 +39,12 @@ public static class RequestBodyReader
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, RequestError.TooLarge(limit));
+            return (null, BackendFailure.TooLarge(limit));
         }
 
         if (buffer.Length == 0)
         {
-            return (null, RequestError.Invalid("Request body is empty; expected a JSON object."));
+            return (null, BackendFailure.InvalidRequest("Request body is empty; expected a JSON object."));
         }
 
         try
@@ -53,16 +53,16 @@ public static class RequestBodyReader
             var node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
             if (node is not JsonObject body)
             {
-                return (null, RequestError.Invalid($"Request body must be a JSON object, not {Describe(node)}."));
+                return (null, BackendFailure.InvalidRequest($"Request body must be a JSON object, not {Describe(node)}."));
             }
 
             return JsonTextCheck.FindInvalidString(json, MaxDepth) is { } field
-                ? (null, RequestError.Invalid($"{field}: the text is not valid Unicode (invalid UTF-8 bytes or an unpaired surrogate escape such as \\uD800)."))
+                ? (null, BackendFailure.InvalidRequest($"{field}: the text is not valid Unicode (invalid UTF-8 bytes or an unpaired surrogate escape such as \\uD800)."))
                 : (body, null);
         }
         catch (JsonException exception)
         {
-            return (null, RequestError.Invalid($"Request body is not valid JSON: {exception.Message}"));
+            return (null, BackendFailure.InvalidRequest($"Request body is not valid JSON: {exception.Message}"));
         }
     }
 

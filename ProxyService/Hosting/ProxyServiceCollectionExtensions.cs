@@ -5,6 +5,7 @@ using AgentRelay.ProxyService.Backends.ClaudeCli;
 using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Endpoints;
+using AgentRelay.ProxyService.Responses;
 using AgentRelay.ProxyService.Security;
 using AgentRelay.ProxyService.Sessions;
 using AgentRelay.ProxyService.Telemetry;
