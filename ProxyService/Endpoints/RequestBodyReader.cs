@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Core;
@@ -22,8 +23,10 @@ public static class RequestBodyReader
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
+        // Sized from Content-Length when the client sent one (no doubling and copying as it grows; at most 1 MiB up
+        // front, so a client announcing a large body it never sends costs nothing), and the read chunk is pooled.
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)Math.Min(length, 1 << 20) : 0);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
             int read;
@@ -40,6 +43,10 @@ public static class RequestBodyReader
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, BackendFailure.TooLarge(limit));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         if (buffer.Length == 0)
