@@ -1,34 +1,39 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Errors;
 using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Pipeline;
 using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Telemetry;
+using AgentRelay.ProxyService.Upstream.ClaudeCli.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Upstream.ClaudeCli;
 
 /// <summary>
-/// <c>Backend:Kind=ClaudeCli</c>: each request is one run of the <c>claude</c> CLI, driven over its stream-json
-/// protocol the way the official Agent SDK drives it.
+/// <c>Backend:Kind=ClaudeCli</c>: each request is a turn of a <c>claude</c> CLI process, driven over its stream-json
+/// protocol the way the official Agent SDK drives it. Processes outlive requests (see <see cref="CliRuntime"/>).
 /// </summary>
 /// <remarks>
 /// <code>
 ///   proxy ── initialize, user message, control responses, interrupt ──► claude (stdin)
 ///   proxy ◄── system, stream_event, assistant, user, control requests, result ── claude (stdout)
 /// </code>
-/// Steps: (1) plan the run (arguments, environment, prompt, the client's tools as an in-process MCP server); (2) start
-/// the CLI, or answer 503 with the install command; (3) write <c>initialize</c> and the user message without waiting;
-/// (4) read until <c>result</c>: stream events become the client's message, control requests are answered, the session
-/// id is reported; (5) a client tool call ends the message and the run (deny with interrupt); (6) the outcome comes from
-/// the result, or from the exit code when there is none. Every path ends with the process stopped and reaped; a client
-/// that goes away gets the CLI an interrupt, then a kill of its process tree after <see cref="CliProcess.GracePeriod"/>.
-/// The CLI never retries on its own (see <see cref="CliEnvironment"/>): rate limits come back as failures, for
-/// AgentRelay's retry policy to decide.
+/// Steps: (1) plan the turn (arguments, environment, prompt, the client's tools as an in-process MCP server); (2) get a
+/// process: the conversation's warm one, a pooled one, or a new one (or answer 503 with the install command); (3) start
+/// the turn: <c>initialize</c> and the whole prompt for a fresh process, the new user message for a warm one, or the
+/// client's tool results as answers to the CLI's pending <c>tools/call</c>s; (4) read until <c>result</c>: stream events
+/// become the client's message, control requests are answered; (5) a client tool call ends the client's message, and
+/// the CLI's call stays pending for the client's next request; (6) the outcome comes from the result, or from the exit
+/// code when there is none. A process that finished its turn (or waits for tool results) is kept for its conversation;
+/// any other ending retires it: an interrupt if the turn was cut short, stdin closed, a kill of its process tree after
+/// <see cref="CliProcess.GracePeriod"/>. The CLI never retries on its own (see <see cref="CliEnvironment"/>).
 /// </remarks>
 public sealed partial class ClaudeCliClient(
     IOptionsMonitor<BackendOptions> options,
-    CliProcessRegistry registry,
+    IOptionsMonitor<CliRuntimeOptions> runtimeOptions,
+    CliRuntime runtime,
     ILogger<ClaudeCliClient> logger) : IUpstreamClient
 {
     public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -41,32 +46,61 @@ public sealed partial class ClaudeCliClient(
             Log.FieldsIgnored(logger, string.Join(", ", invocation.Ignored));
         }
 
-        // :: Step 2: start.
         var environment = CliEnvironment.Build(CliEnvironment.Inherited(), backend.Environment, invocation.Environment);
-        var (process, startError) = CliProcess.Start(backend.ClaudePath, invocation.Arguments, environment, invocation.WorkingDirectory, registry, logger);
-        if (process is null)
+        if (!backend.Environment.ContainsKey(CliEnvironment.McpToolTimeout))
+        {
+            // A client tool may take as long as Sessions:ToolResultTimeout allows; the CLI's own timeout must not cut it short.
+            environment[CliEnvironment.McpToolTimeout] = CliEnvironment.Milliseconds(runtimeOptions.CurrentValue.ToolResultTimeout + TimeSpan.FromMinutes(1));
+        }
+
+        var spawn = new CliSpawn(backend.ClaudePath, invocation.Arguments, environment, invocation.WorkingDirectory);
+        var turn = CliTurn.From(request.Message.Body, request.Context.AgentSessionId is { } session ? $"{request.Context.Adapter}:{session}" : null);
+
+        // :: Step 2: a process.
+        var acquiring = Stopwatch.GetTimestamp();
+        var (lease, startError) = runtime.Acquire(spawn, invocation.InitKey, turn);
+        if (lease is null)
         {
             Log.NotStarted(logger, backend.ClaudePath, startError);
             yield return CliFailures.NotInstalled(backend.ClaudePath, startError ?? "unknown error");
             yield break;
         }
 
-        var agent = request.Context.Agent;
-        var translator = new CliEventTranslator(agent, invocation.Tools, NewMessageId());
-        var controls = new ControlRequests(agent, invocation.Tools);
-        var pendingPermissions = new List<JsonObject>();
+        RecordRuntime(request.Context, lease.Runtime, Stopwatch.GetElapsedTime(acquiring));
+        var live = lease.Live;
+        var process = live.Process;
+        var answers = lease.Start == CliTurnStart.ToolResults ? new ToolResultAnswers(turn.ToolResults, turn.OtherBlocks) : null;
+        var controls = new ControlRequests(invocation.Tools, answers);
+        var translator = new CliEventTranslator(request.Context.Agent, invocation.Tools, NewMessageId());
         string? sessionId = null;
         JsonObject? result = null;
         JsonObject? apiError = null;
+        var kept = false;
         var finishedCleanly = false;
         try
         {
-            // :: Step 3: the SDK writes both lines at once; the CLI answers initialize first, then takes the turn.
-            await process.WriteAsync(invocation.Initialize, cancellationToken);
-            await process.WriteAsync(invocation.UserMessage, cancellationToken);
+            // :: Step 3: start the turn. The SDK writes initialize and the turn at once; the CLI answers initialize first.
+            switch (lease.Start)
+            {
+                case CliTurnStart.Fresh:
+                    live.InitKey = invocation.InitKey;
+                    await process.WriteAsync(invocation.Initialize, cancellationToken);
+                    await process.WriteAsync(invocation.UserMessage, cancellationToken);
+                    break;
+                case CliTurnStart.NextTurn:
+                    await process.WriteAsync(CliInvocation.NextTurnMessage(request), cancellationToken);
+                    break;
+                case CliTurnStart.ToolResults:
+                    foreach (var held in live.TakeHeld())
+                    {
+                        await process.WriteAsync(controls.Answer(held)!, cancellationToken);
+                    }
 
-            // :: Step 4: read until the result (or, once a client tool was called, until the CLI confirms it stopped).
-            while (await ReadAsync(process, translator.ClientToolCalled, cancellationToken) is { } message)
+                    break;
+            }
+
+            // :: Step 4: read until the result, or until the model called a client tool.
+            while (await process.ReadAsync(cancellationToken) is { } message)
             {
                 if (sessionId is null && message["session_id"].AsString() is { Length: > 0 } id)
                 {
@@ -88,34 +122,21 @@ public sealed partial class ClaudeCliClient(
                         break;
 
                     case StreamJson.Types.StreamEvent when message["event"] is JsonObject streamEvent:
-                        var wasStopping = translator.ClientToolCalled;
                         foreach (var item in translator.OnStreamEvent(streamEvent))
                         {
                             yield return item;
                         }
 
-                        // :: Step 5: the turn that called a client tool is over; refuse the call(s) and stop the run.
-                        if (!wasStopping && translator.ClientToolCalled)
-                        {
-                            foreach (var pending in pendingPermissions)
-                            {
-                                await process.WriteAsync(ControlRequests.DenyForClient(pending), cancellationToken);
-                            }
-
-                            pendingPermissions.Clear();
-                            await process.InterruptAsync(cancellationToken);
-                        }
-
                         break;
 
                     case StreamJson.Types.ControlRequest:
-                        if (controls.Answer(message, translator.ClientToolCalled) is { } answer)
+                        if (controls.Answer(message) is { } answer)
                         {
                             await process.WriteAsync(answer, cancellationToken);
                         }
                         else
                         {
-                            pendingPermissions.Add(message);
+                            live.Hold(message);
                         }
 
                         break;
@@ -124,15 +145,19 @@ public sealed partial class ClaudeCliClient(
                         apiError = message;
                         break;
                 }
+
+                // :: Step 5: the client's message ended with its tool call(s); the CLI waits for their results.
+                if (translator.ClientToolCalled)
+                {
+                    live.AwaitToolResults(turn, translator.ClientToolUseIds);
+                    runtime.Keep(live);
+                    kept = true;
+                    yield break;
+                }
             }
 
             // :: Step 6: the outcome.
             finishedCleanly = true;
-            if (translator.ClientToolCalled)
-            {
-                yield break;
-            }
-
             if (result is null)
             {
                 await process.WaitForExitAsync(CliProcess.GracePeriod);
@@ -149,6 +174,9 @@ public sealed partial class ClaudeCliClient(
                 yield break;
             }
 
+            live.Completed(turn);
+            runtime.Keep(live);
+            kept = true;
             var closing = translator.Started ? translator.Finish() : FromResultText(result, translator.Model);
             foreach (var item in closing)
             {
@@ -157,10 +185,18 @@ public sealed partial class ClaudeCliClient(
         }
         finally
         {
-            // Normal end: stdin closes and the CLI exits by itself. Anything else (the client went away, the consumer
-            // stopped early, an exception): interrupt first.
-            await process.StopAsync(interrupt: !finishedCleanly);
-            await process.DisposeAsync();
+            if (!kept)
+            {
+                // Anything but a finished turn (the client went away, a failure, an exception): the process is retired,
+                // interrupted first if its turn may still run.
+                await process.StopAsync(interrupt: !finishedCleanly);
+                await process.DisposeAsync();
+            }
+
+            if (lease.Runtime != CliRuntimeKinds.Warm)
+            {
+                runtime.Replenish(spawn);
+            }
         }
     }
 
@@ -168,24 +204,11 @@ public sealed partial class ClaudeCliClient(
     public Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(TokenEstimator.Reply(request.Message));
 
-    private static async ValueTask<JsonObject?> ReadAsync(CliProcess process, bool draining, CancellationToken cancellationToken)
+    private static void RecordRuntime(ProxyRequestFeature context, string kind, TimeSpan elapsed)
     {
-        if (!draining)
-        {
-            return await process.ReadAsync(cancellationToken);
-        }
-
-        // The client already has its whole answer; give the CLI a moment to confirm the interrupt, no more.
-        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        grace.CancelAfter(CliProcess.GracePeriod);
-        try
-        {
-            return await process.ReadAsync(grace.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
+        context.Runtime = kind;
+        context.Activity?.SetTag(TelemetryNames.Relay.Runtime, kind);
+        context.Activity?.SetTag(TelemetryNames.Relay.RuntimeAcquireMs, Math.Round(elapsed.TotalMilliseconds, 1));
     }
 
     /// <summary>A successful run that streamed nothing (e.g. a reply the CLI produced itself): its result text.</summary>

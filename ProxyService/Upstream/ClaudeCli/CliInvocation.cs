@@ -18,6 +18,9 @@ public sealed record CliInvocation(
     McpToolServer? Tools,
     IReadOnlyList<string> Ignored)
 {
+    /// <summary>A hash of <see cref="Initialize"/>: a warm process serves only requests that would initialize it alike.</summary>
+    public string InitKey { get; } = Runtime.CliTurn.Fingerprint(Initialize);
+
     /// <summary>Turns one CLI run may take (internal tool use included); the first client tool call ends it anyway.</summary>
     public const int MaxTurns = 100;
 
@@ -102,6 +105,10 @@ public sealed record CliInvocation(
             tools is { Count: > 0 } ? tools : null,
             ignored);
     }
+
+    /// <summary>The user line for a warm process that already holds the conversation: the last user message only.</summary>
+    public static JsonObject NextTurnMessage(UpstreamRequest request) =>
+        StreamJson.UserMessage(CliPrompt.Build(request.Message.Body, request.Context.Agent.SystemPromptAddendum, resuming: true).Content);
 
     private static string WorkingDirectoryFor(AgentPolicy agent) =>
         agent.WorkingDirectory is { Length: > 0 } directory && Directory.Exists(directory) ? directory : System.Environment.CurrentDirectory;

@@ -6,6 +6,7 @@ using AgentRelay.ProxyService.Pipeline;
 using AgentRelay.ProxyService.Streaming;
 using AgentRelay.ProxyService.Upstream;
 using AgentRelay.ProxyService.Upstream.ClaudeCli;
+using AgentRelay.ProxyService.Upstream.ClaudeCli.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,7 @@ namespace AgentRelay.Tests.Upstream.ClaudeCli;
 /// <summary>Drives <see cref="ClaudeCliClient"/> directly (no HTTP) against a CLI process, collecting what it yields.</summary>
 public sealed class CliHarness : IDisposable
 {
-    public CliHarness(string claudePath, IReadOnlyDictionary<string, string> environment)
+    public CliHarness(string claudePath, IReadOnlyDictionary<string, string> environment, CliRuntimeOptions? runtimeOptions = null)
     {
         var options = new BackendOptions { Kind = BackendKind.ClaudeCli, ClaudePath = claudePath };
         foreach (var (name, value) in environment)
@@ -22,10 +23,22 @@ public sealed class CliHarness : IDisposable
             options.Environment[name] = value;
         }
 
-        Client = new ClaudeCliClient(new FixedOptions<BackendOptions>(options), Registry, NullLogger<ClaudeCliClient>.Instance);
+        // No pool unless asked: a scripted fake CLI would be started ahead for nothing.
+        var runtime = new FixedOptions<CliRuntimeOptions>(runtimeOptions ?? new CliRuntimeOptions { PoolSize = 0 });
+        Warm = new WarmProcesses(runtime, TimeProvider.System, NullLogger<WarmProcesses>.Instance);
+        Pool = new CliProcessPool(runtime, Registry, NullLogger<CliProcessPool>.Instance);
+        Client = new ClaudeCliClient(
+            new FixedOptions<BackendOptions>(options),
+            runtime,
+            new CliRuntime(Warm, Pool, Registry, NullLogger<CliRuntime>.Instance),
+            NullLogger<ClaudeCliClient>.Instance);
     }
 
     public CliProcessRegistry Registry { get; } = new();
+
+    public WarmProcesses Warm { get; }
+
+    public CliProcessPool Pool { get; }
 
     public ClaudeCliClient Client { get; }
 
@@ -78,7 +91,12 @@ public sealed class CliHarness : IDisposable
 
     public static BackendFailure SingleFailure(IEnumerable<BackendEvent> events) => Assert.Single(events.OfType<BackendFailure>());
 
-    public void Dispose() => Registry.Dispose();
+    public void Dispose()
+    {
+        Warm.Dispose();
+        Pool.Dispose();
+        Registry.Dispose();
+    }
 
     private sealed class NothingCommitted : IResponseCommitment
     {

@@ -1,4 +1,4 @@
-using AgentRelay.ProxyService.Upstream.ClaudeCli;
+using AgentRelay.ProxyService.Upstream.ClaudeCli.Runtime;
 using AgentRelay.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -14,7 +14,7 @@ public sealed class RealCliProxy : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new("relay-cli-e2e-");
 
-    private RealCliProxy(FakeAnthropicServer upstream, string? claudePath)
+    private RealCliProxy(FakeAnthropicServer upstream, string? claudePath, IReadOnlyDictionary<string, string?>? extra)
     {
         Upstream = upstream;
         var settings = new Dictionary<string, string?>
@@ -29,7 +29,14 @@ public sealed class RealCliProxy : IAsyncDisposable
             // Retries keep their ladder, only faster: 50 ms, 100 ms, 200 ms.
             ["Retry:BaseDelay"] = "00:00:00.05",
             ["Retry:MaxDelay"] = "00:00:00.2",
+            // No processes started ahead unless a test asks: on a busy machine they only compete for the CPU.
+            ["Sessions:PoolSize"] = "0",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         Factory = new ProxyFactory(settings);
         Factory.UseKestrel();
         Factory.StartServer();
@@ -55,16 +62,25 @@ public sealed class RealCliProxy : IAsyncDisposable
 
     public string Tmp => _directory.Combine("tmp");
 
-    public static async Task<RealCliProxy> StartAsync(string? claudePath = null)
+    public WarmProcesses Warm => Factory.Services.GetRequiredService<WarmProcesses>();
+
+    public CliProcessPool Pool => Factory.Services.GetRequiredService<CliProcessPool>();
+
+    /// <param name="claudePath">Another CLI executable (a wrapper) instead of the real one.</param>
+    /// <param name="settings">Further settings (e.g. <c>Sessions:*</c>).</param>
+    public static async Task<RealCliProxy> StartAsync(string? claudePath = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         // Not a skip: without the real CLI these tests prove nothing, and CI installs it (.ci/run).
         Assert.True(File.Exists(RepositoryPaths.ClaudeCli), $"The real claude CLI is not installed at {RepositoryPaths.ClaudeCli} (run npm ci in Tests/clients).");
-        return new RealCliProxy(await FakeAnthropicServer.StartAsync(), claudePath);
+        return new RealCliProxy(await FakeAnthropicServer.StartAsync(), claudePath, settings);
     }
 
-    /// <summary>Asserts that every CLI process this proxy started is gone (reaped, no zombie).</summary>
+    /// <summary>Retires the warm and pooled processes as shutdown does, then asserts that every CLI process this proxy
+    /// started is gone (reaped, no zombie).</summary>
     public async Task AssertNoCliProcessLeftAsync()
     {
+        await Warm.DisposeAsync();
+        await Pool.DisposeAsync();
         // The registry forgets a process just after reaping it.
         Assert.NotNull(await Infrastructure.Processes.WaitUntilAsync(() => Processes.RunningCount == 0, TimeSpan.FromSeconds(3)));
         foreach (var pid in Processes.RecentIds)
