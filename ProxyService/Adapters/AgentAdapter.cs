@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Core;
 
 namespace AgentRelay.ProxyService.Adapters;
 

@@ -1,4 +1,4 @@
-using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Core;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentRelay.ProxyService.Adapters;

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Messages;
-using AgentRelay.ProxyService.Pipeline;
-using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Core;
 using AgentRelay.ProxyService.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Core;
 
 namespace AgentRelay.ProxyService.Adapters;
 

@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Core;
 
 namespace AgentRelay.ProxyService.Adapters;
 
 /// <summary>
 /// What makes one coding agent different from another, as a named plug-in (YARP's ILoadBalancingPolicy). An adapter
 /// holds no per-request state: every member answers from its arguments alone. The values it declares are the values
-/// that take effect; <see cref="AgentResolver"/> turns them into the request's <see cref="Pipeline.AgentPolicy"/>,
+/// that take effect; <see cref="AgentResolver"/> turns them into the request's <see cref="AgentPolicy"/>,
 /// and no code outside this folder tests which agent is calling.
 /// </summary>
 /// <remarks>Register one with <see cref="AgentAdapterServiceCollectionExtensions.AddAgentAdapter{TAdapter}"/>;

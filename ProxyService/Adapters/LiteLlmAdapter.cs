@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using AgentRelay.ProxyService.Messages;
-using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Core;
 
 namespace AgentRelay.ProxyService.Adapters;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Core;
 using AgentRelay.ProxyService.Telemetry;
 
 namespace AgentRelay.ProxyService.Concurrency;

@@ -1,8 +1,5 @@
-using AgentRelay.ProxyService.Adapters;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Messages;
-using AgentRelay.ProxyService.Pipeline;
-using AgentRelay.ProxyService.Upstream;
+using AgentRelay.ProxyService.Backends;
+using AgentRelay.ProxyService.Core;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentRelay.ProxyService.Endpoints;
@@ -44,8 +41,8 @@ public static class MessagesApi
         if (reply.Status >= 400)
         {
             var error = reply.Body["error"] as System.Text.Json.Nodes.JsonObject;
-            services.Errors.Report(feature, ProxyError.UpstreamError, Streaming.JsonNodeExtensions.AsString(error?["type"]) ?? AnthropicErrorTypes.Api,
-                Streaming.JsonNodeExtensions.AsString(error?["message"]) ?? "count_tokens failed", reply.Status);
+            services.Errors.Report(feature, ProxyError.UpstreamError, JsonNodeExtensions.AsString(error?["type"]) ?? AnthropicErrorTypes.Api,
+                JsonNodeExtensions.AsString(error?["message"]) ?? "count_tokens failed", reply.Status);
         }
 
         await ErrorBodies.WriteJsonAsync(context, reply.Status, reply.Body);

@@ -1,8 +1,7 @@
 using AgentRelay.ProxyService.Adapters;
+using AgentRelay.ProxyService.Backends;
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Forwarding;
-using AgentRelay.ProxyService.Upstream;
+using AgentRelay.ProxyService.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Endpoints;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Core;
 
 namespace AgentRelay.ProxyService.Endpoints;
 

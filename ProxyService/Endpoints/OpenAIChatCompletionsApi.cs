@@ -1,9 +1,4 @@
-using AgentRelay.ProxyService.Adapters;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Messages;
-using AgentRelay.ProxyService.OpenAI;
-using AgentRelay.ProxyService.Pipeline;
-using AgentRelay.ProxyService.Streaming;
+using AgentRelay.ProxyService.Responses;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentRelay.ProxyService.Endpoints;

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Adapters;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Messages;
-using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Responses;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentRelay.ProxyService.Endpoints;

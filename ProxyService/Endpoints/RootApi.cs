@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Core;
 using AgentRelay.ProxyService.Telemetry;
 
 namespace AgentRelay.ProxyService.Endpoints;

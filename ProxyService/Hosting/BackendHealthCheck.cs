@@ -1,5 +1,5 @@
+using AgentRelay.ProxyService.Backends.ClaudeCli;
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Upstream.ClaudeCli;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,8 @@
 using AgentRelay.ProxyService.Adapters;
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Endpoints;
+using AgentRelay.ProxyService.Responses;
 using AgentRelay.ProxyService.Security;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;

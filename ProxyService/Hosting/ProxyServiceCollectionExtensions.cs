@@ -1,13 +1,12 @@
 using AgentRelay.ProxyService.Adapters;
+using AgentRelay.ProxyService.Backends;
+using AgentRelay.ProxyService.Backends.AnthropicApi;
+using AgentRelay.ProxyService.Backends.ClaudeCli;
 using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Errors;
-using AgentRelay.ProxyService.Forwarding;
-using AgentRelay.ProxyService.Retries;
+using AgentRelay.ProxyService.Endpoints;
 using AgentRelay.ProxyService.Security;
 using AgentRelay.ProxyService.Telemetry;
-using AgentRelay.ProxyService.Upstream;
-using AgentRelay.ProxyService.Upstream.ClaudeCli;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Hosting;

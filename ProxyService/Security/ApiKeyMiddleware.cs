@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Errors;
+using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Responses;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Security;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AgentRelay.ProxyService.Pipeline;
+using AgentRelay.ProxyService.Core;
 
 namespace AgentRelay.ProxyService.Telemetry;
 

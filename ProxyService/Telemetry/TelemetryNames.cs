@@ -1,7 +1,8 @@
 namespace AgentRelay.ProxyService.Telemetry;
 
-// Log event ids are unique across the service, one range per folder: 1xxx Pipeline/Errors, 2xxx Upstream (HTTP),
-// 3xxx Concurrency, 4xxx Adapters, 5xxx Retries, 6xxx Upstream/ClaudeCli, 7xxx Telemetry and Hosting, 8xxx OpenAI.
+// Log event ids are unique across the service, one range per concern: 1xxx request context and error reporting,
+// 2xxx Backends/AnthropicApi, 3xxx Concurrency, 4xxx Adapters, 5xxx retries, 6xxx Backends/ClaudeCli,
+// 7xxx Telemetry and Hosting, 8xxx the OpenAI surface.
 
 /// <summary>
 /// Span, attribute and metric names. GenAI names follow the OpenTelemetry semantic conventions; the proxy's own live

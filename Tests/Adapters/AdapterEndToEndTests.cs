@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Adapters;
-using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Core;
 using AgentRelay.Tests.Infrastructure;
 
 namespace AgentRelay.Tests.Adapters;

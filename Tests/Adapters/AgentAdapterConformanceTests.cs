@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgentRelay.ProxyService.Adapters;
-using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Adapters;
 using static AgentRelay.Tests.Adapters.AdapterTestHost;
 
 namespace AgentRelay.Tests.Adapters;

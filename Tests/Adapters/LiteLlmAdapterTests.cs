@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Adapters;
-using AgentRelay.ProxyService.Messages;
+using AgentRelay.ProxyService.Core;
 using Microsoft.Extensions.DependencyInjection;
 using static AgentRelay.Tests.Adapters.AdapterTestHost;
 

@@ -1,4 +1,4 @@
-using AgentRelay.ProxyService.Upstream;
+using AgentRelay.ProxyService.Backends.AnthropicApi;
 using AgentRelay.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Telemetry;
+using AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace AgentRelay.ProxyService.Backends.ClaudeCli;
+
+/// <summary>
+/// <c>Backend:Kind=ClaudeCli</c>: each request is a turn of a <c>claude</c> CLI process, driven over its stream-json
+/// protocol the way the official Agent SDK drives it. Processes outlive requests (see <see cref="CliRuntime"/>).
+/// </summary>
+/// <remarks>
+/// <code>
+///   proxy ── initialize, user message, control responses, interrupt ──► claude (stdin)
+///   proxy ◄── system, stream_event, assistant, user, control requests, result ── claude (stdout)
+/// </code>
+/// Steps: (1) plan the turn (arguments, environment, prompt, the client's tools as an in-process MCP server); (2) get a
+/// process: the conversation's warm one, a pooled one, or a new one (or answer 503 with the install command); (3) start
+/// the turn: <c>initialize</c> and the whole prompt for a fresh process, the new user message for a warm one, or the
+/// client's tool results as answers to the CLI's pending <c>tools/call</c>s; (4) read until <c>result</c>: stream events
+/// become the client's message, control requests are answered; (5) a client tool call ends the client's message, and
+/// the CLI's call stays pending for the client's next request; (6) the outcome comes from the result, or from the exit
+/// code when there is none. A process that finished its turn (or waits for tool results) is kept for its conversation;
+/// any other ending retires it: an interrupt if the turn was cut short, stdin closed, a kill of its process tree after
+/// <see cref="CliProcess.GracePeriod"/>. The CLI never retries on its own (see <see cref="CliEnvironment"/>).
+/// </remarks>
+public sealed partial class ClaudeCliClient(
+    IOptionsMonitor<BackendOptions> options,
+    IOptionsMonitor<CliRuntimeOptions> runtimeOptions,
+    CliRuntime runtime,
+    ILogger<ClaudeCliClient> logger) : IUpstreamClient
+{
+    public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // :: Step 1: the plan.
+        var backend = options.CurrentValue;
+        var invocation = CliInvocation.Create(request);
+        if (invocation.Ignored.Count > 0)
+        {
+            Log.FieldsIgnored(logger, string.Join(", ", invocation.Ignored));
+        }
+
+        var environment = CliEnvironment.Build(CliEnvironment.Inherited(), backend.Environment, invocation.Environment);
+        if (!backend.Environment.ContainsKey(CliEnvironment.McpToolTimeout))
+        {
+            // A client tool may take as long as Sessions:ToolResultTimeout allows; the CLI's own timeout must not cut it short.
+            environment[CliEnvironment.McpToolTimeout] = CliEnvironment.Milliseconds(runtimeOptions.CurrentValue.ToolResultTimeout + TimeSpan.FromMinutes(1));
+        }
+
+        var spawn = new CliSpawn(backend.ClaudePath, invocation.Arguments, environment, invocation.WorkingDirectory);
+        var turn = CliTurn.From(request.Message.Body, request.Context.AgentSessionId is { } session ? $"{request.Context.Adapter}:{session}" : null);
+
+        // :: Step 2: a process.
+        var acquiring = Stopwatch.GetTimestamp();
+        var (lease, startError) = runtime.Acquire(spawn, invocation.InitKey, turn);
+        if (lease is null)
+        {
+            Log.NotStarted(logger, backend.ClaudePath, startError);
+            yield return CliFailures.NotInstalled(backend.ClaudePath, startError ?? "unknown error");
+            yield break;
+        }
+
+        RecordRuntime(request.Context, lease.Runtime, Stopwatch.GetElapsedTime(acquiring));
+        var live = lease.Live;
+        var process = live.Process;
+        var answers = lease.Start == CliTurnStart.ToolResults ? new ToolResultAnswers(turn.ToolResults, turn.OtherBlocks) : null;
+        var controls = new ControlRequests(invocation.Tools, answers);
+        var translator = new CliEventTranslator(request.Context.Agent, invocation.Tools, NewMessageId());
+        string? sessionId = null;
+        JsonObject? result = null;
+        JsonObject? apiError = null;
+        var kept = false;
+        var finishedCleanly = false;
+        try
+        {
+            // :: Step 3: start the turn. The SDK writes initialize and the turn at once; the CLI answers initialize first.
+            switch (lease.Start)
+            {
+                case CliTurnStart.Fresh:
+                    live.InitKey = invocation.InitKey;
+                    await process.WriteAsync(invocation.Initialize, cancellationToken);
+                    await process.WriteAsync(invocation.UserMessage, cancellationToken);
+                    break;
+                case CliTurnStart.NextTurn:
+                    await process.WriteAsync(CliInvocation.NextTurnMessage(request), cancellationToken);
+                    break;
+                case CliTurnStart.ToolResults:
+                    foreach (var held in live.TakeHeld())
+                    {
+                        await process.WriteAsync(controls.Answer(held)!, cancellationToken);
+                    }
+
+                    break;
+            }
+
+            // :: Step 4: read until the result, or until the model called a client tool.
+            while (await process.ReadAsync(cancellationToken) is { } message)
+            {
+                if (sessionId is null && message["session_id"].AsString() is { Length: > 0 } id)
+                {
+                    sessionId = id;
+                    yield return new BackendSessionEvent(id);
+                }
+
+                var type = message["type"].AsString();
+                if (type == StreamJson.Types.Result)
+                {
+                    result = message;
+                    break;
+                }
+
+                switch (type)
+                {
+                    case StreamJson.Types.System when message["subtype"].AsString() == StreamJson.Subtypes.Init:
+                        translator.Model ??= message["model"].AsString();
+                        break;
+
+                    case StreamJson.Types.StreamEvent when message["event"] is JsonObject streamEvent:
+                        foreach (var item in translator.OnStreamEvent(streamEvent))
+                        {
+                            yield return item;
+                        }
+
+                        break;
+
+                    case StreamJson.Types.ControlRequest:
+                        if (controls.Answer(message) is { } answer)
+                        {
+                            await process.WriteAsync(answer, cancellationToken);
+                        }
+                        else
+                        {
+                            live.Hold(message);
+                        }
+
+                        break;
+
+                    case StreamJson.Types.Assistant when message["is_api_error_message"] is JsonValue flag && flag.TryGetValue<bool>(out var isApiError) && isApiError:
+                        apiError = message;
+                        break;
+                }
+
+                // :: Step 5: the client's message ended with its tool call(s); the CLI waits for their results.
+                if (translator.ClientToolCalled)
+                {
+                    live.AwaitToolResults(turn, translator.ClientToolUseIds);
+                    runtime.Keep(live);
+                    kept = true;
+                    yield break;
+                }
+            }
+
+            // :: Step 6: the outcome.
+            finishedCleanly = true;
+            if (result is null)
+            {
+                await process.WaitForExitAsync(CliProcess.GracePeriod);
+                var failure = CliFailures.FromExit(process.ExitCode, process.Stderr.ToString());
+                Log.EndedWithoutResult(logger, process.Id, process.ExitCode, failure.Status);
+                yield return failure;
+                yield break;
+            }
+
+            if (CliFailures.FromResult(result, apiError) is { } resultFailure)
+            {
+                Log.RunFailed(logger, process.Id, result["subtype"].AsString(), resultFailure.Status, resultFailure.Type);
+                yield return resultFailure;
+                yield break;
+            }
+
+            live.Completed(turn);
+            runtime.Keep(live);
+            kept = true;
+            var closing = translator.Started ? translator.Finish() : FromResultText(result, translator.Model);
+            foreach (var item in closing)
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            if (!kept)
+            {
+                // Anything but a finished turn (the client went away, a failure, an exception): the process is retired,
+                // interrupted first if its turn may still run.
+                await process.StopAsync(interrupt: !finishedCleanly);
+                await process.DisposeAsync();
+            }
+
+            if (lease.Runtime != CliRuntimeKinds.Warm)
+            {
+                runtime.Replenish(spawn);
+            }
+        }
+    }
+
+    /// <summary>The CLI does not count tokens; an estimate, as for any backend without count_tokens.</summary>
+    public Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(TokenEstimator.Reply(request.Message));
+
+    private static void RecordRuntime(ProxyRequestFeature context, string kind, TimeSpan elapsed)
+    {
+        context.Runtime = kind;
+        context.Activity?.SetTag(TelemetryNames.Relay.Runtime, kind);
+        context.Activity?.SetTag(TelemetryNames.Relay.RuntimeAcquireMs, Math.Round(elapsed.TotalMilliseconds, 1));
+    }
+
+    /// <summary>A successful run that streamed nothing (e.g. a reply the CLI produced itself): its result text.</summary>
+    private static IEnumerable<MessageStreamEvent> FromResultText(JsonObject result, string? model)
+    {
+        var usage = result["usage"] as JsonObject;
+        return MessageEvents.FromMessage(new JsonObject
+        {
+            ["id"] = NewMessageId(),
+            ["type"] = "message",
+            ["role"] = "assistant",
+            ["model"] = model ?? "claude",
+            ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = result["result"].AsString() ?? string.Empty }),
+            ["stop_reason"] = "end_turn",
+            ["stop_sequence"] = null,
+            ["usage"] = new JsonObject
+            {
+                ["input_tokens"] = usage?["input_tokens"]?.DeepClone() ?? 0,
+                ["output_tokens"] = usage?["output_tokens"]?.DeepClone() ?? 0,
+            },
+        });
+    }
+
+    /// <summary>Unique per response, whatever ids the upstream used for its turns.</summary>
+    private static string NewMessageId() => "msg_relay_" + Guid.CreateVersion7().ToString("N");
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 6010, Level = LogLevel.Debug, Message = "Request fields the Claude CLI cannot honour were dropped: {Fields}")]
+        public static partial void FieldsIgnored(ILogger logger, string fields);
+
+        [LoggerMessage(EventId = 6011, Level = LogLevel.Error, Message = "The Claude CLI '{Path}' could not be started: {Reason}")]
+        public static partial void NotStarted(ILogger logger, string path, string? reason);
+
+        [LoggerMessage(EventId = 6012, Level = LogLevel.Warning, Message = "The Claude CLI (pid {Pid}) ended without a result (exit code {ExitCode}); answering {Status}")]
+        public static partial void EndedWithoutResult(ILogger logger, int pid, int? exitCode, int status);
+
+        [LoggerMessage(EventId = 6013, Level = LogLevel.Information, Message = "The Claude CLI (pid {Pid}) reported {Subtype}; answering {Status} {ErrorType}")]
+        public static partial void RunFailed(ILogger logger, int pid, string? subtype, int status, string errorType);
+    }
+}

@@ -1,0 +1,31 @@
+using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace AgentRelay.ProxyService.Backends.ClaudeCli;
+
+/// <summary>Wiring of the ClaudeCli backend.</summary>
+public static class ClaudeCliServiceCollectionExtensions
+{
+    /// <summary>The process registry and the locator (also used by <c>/health</c>, whatever the backend kind).</summary>
+    public static IServiceCollection AddClaudeCliBackend(this IServiceCollection services)
+    {
+        services.AddSingleton<CliProcessRegistry>();
+        services.AddOptionsWithValidateOnStart<CliRuntimeOptions, CliRuntimeOptionsValidator>().BindConfiguration(CliRuntimeOptions.SectionName);
+        services.AddSingleton<WarmProcesses>();
+        services.AddSingleton<CliProcessPool>();
+        services.AddSingleton<CliRuntime>();
+        services.AddSingleton<ClaudeCliLocator>();
+        return services;
+    }
+
+    /// <summary>The backend for <c>Backend:Kind=ClaudeCli</c>: the CLI client, or, when <c>Backend:ClaudePath</c> names
+    /// nothing that exists, a backend that answers every request 503 with the install command.</summary>
+    public static IUpstreamClient CreateClaudeCliBackend(IServiceProvider provider)
+    {
+        var path = provider.GetRequiredService<IOptions<BackendOptions>>().Value.ClaudePath;
+        return ClaudeCliLocator.Resolve(path) is null
+            ? new UnavailableUpstreamClient(CliFailures.NotInstalled(path, "not found"))
+            : ActivatorUtilities.CreateInstance<ClaudeCliClient>(provider);
+    }
+}

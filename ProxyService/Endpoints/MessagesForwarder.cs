@@ -1,0 +1,110 @@
+using AgentRelay.ProxyService.Backends;
+using AgentRelay.ProxyService.Concurrency;
+using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Responses;
+using AgentRelay.ProxyService.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace AgentRelay.ProxyService.Endpoints;
+
+/// <summary>
+/// Runs one Messages request through the upstream chain into the client's response.
+/// </summary>
+/// <remarks>
+/// <code>
+///   client ── request ──► endpoint ── MessagesRequest ──► forwarder ──► IUpstreamClient chain ──► backend
+///   client ◄── SSE or JSON ── IResponseSink ◄──────────── BackendEvent stream ◄──────────────────┘
+/// </code>
+/// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) choose the sink (the caller's dialect, and the request's stream decision); (2) relay each event, recording the commit as soon as
+/// a byte reaches the client; (3) a failure item ends the response (JSON error before commit, <c>event: error</c>
+/// after); (4) the end of the stream completes the response, or reports it incomplete; (5) a client that goes away
+/// cancels the chain, which cancels the upstream call.
+/// </remarks>
+public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate gate, ErrorReporter errors)
+{
+    /// <param name="createSink">How the response is written; by default Anthropic SSE or JSON from the request's stream decision.</param>
+    public async Task ForwardAsync(HttpContext context, MessagesRequest request, CancellationToken cancellationToken,
+        Func<HttpContext, MessagesRequest, IResponseSink>? createSink = null)
+    {
+        var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+
+        // :: Step 1 (chosen first, so that even a queue refusal is written in the client's dialect).
+        var sink = createSink?.Invoke(context, request) ?? (request.Stream ? new SseResponseSink(context) : new JsonResponseSink(context));
+
+        // :: Step 0: wait for a slot; it is held until the response is completely written, streams included.
+        IAsyncDisposable? lease;
+        try
+        {
+            (lease, var refusal) = await gate.EnterAsync(feature, cancellationToken);
+            if (refusal is not null)
+            {
+                errors.Report(feature, refusal);
+                await sink.FailAsync(refusal, cancellationToken);
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client left the waiting room; the limiter already took it out of the queue.
+            ReportDisconnect(feature);
+            return;
+        }
+
+        await using (lease)
+        {
+            await RelayAsync(context, feature, request, sink, cancellationToken);
+        }
+    }
+
+    private async Task RelayAsync(HttpContext context, ProxyRequestFeature feature, MessagesRequest request, IResponseSink sink, CancellationToken cancellationToken)
+    {
+        // :: Step 1: one event stream, several ways of writing it (the sink).
+        var upstreamRequest = new UpstreamRequest(request, UpstreamHeaders.From(context.Request), feature, sink)
+        {
+            QueryString = context.Request.QueryString.Value ?? string.Empty,
+        };
+
+        try
+        {
+            await foreach (var item in upstream.StreamAsync(upstreamRequest, cancellationToken))
+            {
+                switch (item)
+                {
+                    // :: Step 2: relay, and remember the moment the response became irrevocable.
+                    case MessageStreamEvent streamEvent:
+                        await sink.WriteAsync(streamEvent, cancellationToken);
+                        feature.Committed = sink.Committed;
+                        break;
+
+                    case BackendSessionEvent session:
+                        feature.BackendSessionId = session.SessionId;
+                        break;
+
+                    // :: Step 3: a failure ends the response in the client's dialect.
+                    case BackendFailure failure:
+                        errors.Report(feature, failure);
+                        await sink.FailAsync(failure, cancellationToken);
+                        feature.Committed = sink.Committed;
+                        return;
+                }
+            }
+
+            // :: Step 4: a stream that stopped short is an error too, never a silently truncated answer.
+            if (await sink.CompleteAsync(cancellationToken) is { } incomplete)
+            {
+                errors.Report(feature, incomplete);
+            }
+
+            feature.Committed = sink.Committed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // :: Step 5: the client left; the token already cancelled the upstream call.
+            feature.Committed = sink.Committed;
+            ReportDisconnect(feature);
+        }
+    }
+
+    private void ReportDisconnect(ProxyRequestFeature feature) =>
+        errors.Report(feature, ProxyError.ClientDisconnected, "client_disconnected", "The client closed the connection.", StatusCodes.Status499ClientClosedRequest);
+}

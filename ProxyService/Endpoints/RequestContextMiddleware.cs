@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Security;
+using AgentRelay.ProxyService.Telemetry;
+using Microsoft.Extensions.Options;
+
+namespace AgentRelay.ProxyService.Endpoints;
+
+/// <summary>
+/// First in the pipeline: gives every response an <c>x-relay-request-id</c> (also in the log scope and on the span),
+/// and for API requests creates the <see cref="ProxyRequestFeature"/>, the <c>relay.request</c> span and, at the end,
+/// the <c>/telemetry/requests</c> record.
+/// </summary>
+public sealed partial class RequestContextMiddleware(
+    RequestDelegate next,
+    RequestLog requestLog,
+    TimeProvider time,
+    IOptionsMonitor<ProxyOptions> options,
+    SecretRedactor redactor,
+    ILogger<RequestContextMiddleware> logger)
+{
+    public const string RequestIdHeader = "x-relay-request-id";
+
+    private static readonly string[] s_apiPaths = ["/v1/messages", "/messages", "/v1/messages/count_tokens", "/v1/chat/completions"];
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var requestId = Guid.CreateVersion7().ToString("N");
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[RequestIdHeader] = requestId;
+            return Task.CompletedTask;
+        });
+        Activity.Current?.SetTag(TelemetryNames.Relay.RequestId, requestId);
+        using var scope = logger.BeginScope("RequestId:{RelayRequestId}", requestId);
+
+        if (ApiRoute(context.Request.Path.Value ?? "/") is not { } path)
+        {
+            await next(context);
+            return;
+        }
+
+        using var activity = ProxyInstrumentation.ActivitySource.StartActivity(TelemetryNames.Spans.Request, ActivityKind.Internal);
+        activity?.SetTag(TelemetryNames.Relay.RequestId, requestId);
+        var feature = new ProxyRequestFeature
+        {
+            RequestId = requestId,
+            Path = path,
+            StartedAt = time.GetUtcNow(),
+            TraceId = (activity ?? Activity.Current)?.TraceId.ToHexString(),
+            Activity = activity,
+        };
+        context.Features.Set(feature);
+        if (options.CurrentValue.Debug)
+        {
+            Log.RequestHeaders(logger, context.Request.Method, path, redactor.DescribeHeaders(context.Request.Headers));
+        }
+
+        var started = time.GetTimestamp();
+        var status = 0;
+        try
+        {
+            await next(context);
+            status = context.Response.StatusCode;
+        }
+        catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            status = StatusCodes.Status500InternalServerError;
+            feature.ErrorType ??= AnthropicErrorTypes.Api;
+            throw;
+        }
+        finally
+        {
+            if (context.RequestAborted.IsCancellationRequested && feature.Error is ProxyError.ClientDisconnected or ProxyError.None && !feature.Committed)
+            {
+                status = StatusCodes.Status499ClientClosedRequest;
+            }
+
+            Complete(feature, activity, status == 0 ? context.Response.StatusCode : status, time.GetElapsedTime(started));
+        }
+    }
+
+    private void Complete(ProxyRequestFeature feature, Activity? activity, int status, TimeSpan elapsed)
+    {
+        activity?.SetTag(TelemetryNames.Relay.Committed, feature.Committed);
+        activity?.SetTag("http.response.status_code", status);
+        requestLog.Add(RequestRecord.From(feature, status, elapsed.TotalMilliseconds));
+        ProxyInstrumentation.Requests.Add(1, new TagList
+        {
+            { "http.route", feature.Path },
+            { "http.response.status_code", status },
+            { TelemetryNames.Error.Type, feature.ErrorType },
+        });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Method} {Path} with headers: {Headers}")]
+        public static partial void RequestHeaders(ILogger logger, string method, string path, string headers);
+    }
+
+    /// <summary>The canonical API route for a path (case and a trailing slash ignored), or <see langword="null"/>.</summary>
+    private static string? ApiRoute(string path)
+    {
+        foreach (var apiPath in s_apiPaths)
+        {
+            if (string.Equals(path.TrimEnd('/'), apiPath, StringComparison.OrdinalIgnoreCase))
+            {
+                return apiPath;
+            }
+        }
+
+        return null;
+    }
+}

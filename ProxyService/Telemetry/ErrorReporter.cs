@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using AgentRelay.ProxyService.Core;
+
+namespace AgentRelay.ProxyService.Telemetry;
+
+/// <summary>
+/// The one place a request's failure is reported (YARP's ReportProxyError): the feature, the log, and
+/// <c>error.type</c> on the request span.
+/// </summary>
+public sealed partial class ErrorReporter(ILogger<ErrorReporter> logger)
+{
+    public void Report(ProxyRequestFeature feature, ProxyError stage, string errorType, string message, int status)
+    {
+        if (feature.Error == ProxyError.None)
+        {
+            feature.Error = stage;
+            feature.ErrorType = errorType;
+        }
+
+        if (feature.Activity is { } activity)
+        {
+            activity.SetTag(TelemetryNames.Error.Type, errorType);
+            activity.SetStatus(ActivityStatusCode.Error, stage.ToString());
+        }
+
+        if (status >= 500 || stage is ProxyError.UpstreamRateLimited or ProxyError.UpstreamOverloaded or ProxyError.ConcurrencyLimitReached)
+        {
+            Log.RequestFailed(logger, stage, status, errorType, message);
+        }
+        else
+        {
+            Log.RequestRefused(logger, stage, status, errorType, message);
+        }
+    }
+
+    public void Report(ProxyRequestFeature feature, BackendFailure failure) =>
+        Report(feature, failure.Stage, failure.Type, failure.Message, failure.Status);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Request failed at {Stage}: {Status} {ErrorType}: {Message}")]
+        public static partial void RequestFailed(ILogger logger, ProxyError stage, int status, string errorType, string message);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Request refused at {Stage}: {Status} {ErrorType}: {Message}")]
+        public static partial void RequestRefused(ILogger logger, ProxyError stage, int status, string errorType, string message);
+    }
+}

@@ -1,0 +1,425 @@
+using System.Text.Json.Nodes;
+using AgentRelay.ProxyService.Core;
+using AgentRelay.Tests.Infrastructure;
+
+namespace AgentRelay.Tests.Backends.ClaudeCli;
+
+/// <summary>The driver against a scripted CLI process, for the cases the real CLI cannot easily be driven into.</summary>
+public sealed class ClaudeCliProtocolTests
+{
+    private static readonly CancellationToken s_none = CancellationToken.None;
+
+    private static JsonObject EchoTool() => new()
+    {
+        ["name"] = "echo",
+        ["description"] = "Echo text",
+        ["input_schema"] = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject { ["text"] = new JsonObject { ["type"] = "string", ["description"] = "what to echo" } },
+            ["required"] = new JsonArray("text"),
+            ["additionalProperties"] = false,
+        },
+    };
+
+    [Fact]
+    public async Task Text_reply_becomes_one_message_with_a_unique_id_and_the_session_is_reported()
+    {
+        using var fake = new FakeCli(FakeCli.Start(), FakeCli.Turn(AnthropicStreams.Text("Hello there.", id: "msg_upstream")), FakeCli.Out(FakeCli.Result()));
+        using var harness = CliHarness.For(fake);
+        var body = CliHarness.Body();
+        body["system"] = "Be brief.";
+
+        var events = await harness.RunAsync(body, AgentPolicy.Default with { SystemPromptAddendum = "Addendum." });
+
+        Assert.Equal(FakeCli.SessionId, Assert.IsType<BackendSessionEvent>(events[0]).SessionId);
+        Assert.Empty(events.OfType<BackendFailure>());
+        var message = CliHarness.Aggregate(events);
+        Assert.StartsWith("msg_relay_", message["id"]!.GetValue<string>());
+        Assert.Equal("Hello there.", message["content"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal("end_turn", message["stop_reason"]!.GetValue<string>());
+        // ping is not an event the CLI relays; a stray one must not reach the client either.
+        Assert.DoesNotContain(events.OfType<MessageStreamEvent>(), e => e.Type == "ping");
+
+        var initialize = fake.Inputs[0];
+        Assert.Equal("initialize", initialize["request"]!["subtype"]!.GetValue<string>());
+        Assert.Equal("Be brief.\n\nAddendum.", initialize["request"]!["systemPrompt"]![0]!.GetValue<string>());
+        Assert.Null(initialize["request"]!["sdkMcpServers"]);
+        var user = fake.Inputs[1];
+        Assert.Equal("user", user["type"]!.GetValue<string>());
+        Assert.Equal("hi", user["message"]!["content"]![0]!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Arguments_and_environment_follow_the_request_and_the_settings()
+    {
+        using var fake = new FakeCli(FakeCli.Start(), FakeCli.Turn(AnthropicStreams.Text("ok")), FakeCli.Out(FakeCli.Result()));
+        var environment = fake.Environment;
+        environment["CUSTOM_SETTING"] = "from-settings";
+        environment["DISABLE_TELEMETRY"] = "0";
+        using var harness = new CliHarness(FakeCli.Executable, environment);
+        var body = CliHarness.Body(model: "claude-opus-4-1-20250805");
+        body["thinking"] = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = 2048, ["display"] = "updates" };
+        body["temperature"] = 0.2;
+        var agent = AgentPolicy.Default with { BlockedBuiltinTools = ["Bash", "WebFetch"], WorkingDirectory = fake.WorkDirectory };
+
+        var events = await harness.RunAsync(CliHarness.Request(body, agent, resume: "11111111-2222-4333-8444-555555555555", fork: true, beta: "claude-code-20250219,files-api-2025-04-14"));
+
+        Assert.Empty(events.OfType<BackendFailure>());
+        var arguments = fake.Arguments;
+        Assert.Equal(["--output-format", "stream-json", "--verbose", "--input-format", "stream-json", "--include-partial-messages", "--permission-prompt-tool", "stdio"], arguments.Take(8));
+        Assert.Contains("--model=claude-opus-4-1-20250805", arguments);
+        Assert.Contains("--resume=11111111-2222-4333-8444-555555555555", arguments);
+        Assert.Contains("--fork-session", arguments);
+        Assert.Contains("--disallowedTools=Bash,WebFetch", arguments);
+        Assert.Contains("--thinking=enabled", arguments);
+        Assert.Contains("--max-thinking-tokens=2048", arguments);
+        Assert.DoesNotContain(arguments, a => a.Contains("display", StringComparison.Ordinal) || a.Contains("updates", StringComparison.Ordinal));
+        Assert.Equal(["--betas", "files-api-2025-04-14"], arguments.TakeLast(2));
+        Assert.Equal(fake.WorkDirectory, fake.Launch["cwd"]!.GetValue<string>());
+
+        Assert.Equal("256", fake.Env("CLAUDE_CODE_MAX_OUTPUT_TOKENS"));
+        Assert.Equal("0", fake.Env("CLAUDE_CODE_MAX_RETRIES"));
+        Assert.Equal("1", fake.Env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"));
+        Assert.Equal("false", fake.Env("ENABLE_TOOL_SEARCH"));
+        Assert.Equal("from-settings", fake.Env("CUSTOM_SETTING"));
+        Assert.Equal("0", fake.Env("DISABLE_TELEMETRY"));
+
+        // Resuming: the CLI has the history; only the new user message is written.
+        Assert.Equal("hi", Assert.Single(fake.Inputs[1]["message"]!["content"]!.AsArray())!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Internal_tool_turns_are_hidden_and_usage_is_summed_over_turns()
+    {
+        var toolTurn = new List<JsonObject>
+        {
+            AnthropicStreams.MessageStart("msg_t1", "claude-sonnet-4-6"),
+            AnthropicStreams.BlockStart(0, new JsonObject { ["type"] = "text", ["text"] = "" }),
+            AnthropicStreams.Delta(0, new JsonObject { ["type"] = "text_delta", ["text"] = "Let me look. " }),
+            AnthropicStreams.BlockStop(0),
+            AnthropicStreams.BlockStart(1, new JsonObject { ["type"] = "tool_use", ["id"] = "toolu_read", ["name"] = "Read", ["input"] = new JsonObject() }),
+            AnthropicStreams.Delta(1, new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = """{"file_path":"/etc/hostname"}""" }),
+            AnthropicStreams.BlockStop(1),
+            AnthropicStreams.MessageDelta("tool_use", 5),
+            new JsonObject { ["type"] = "message_stop" },
+        };
+        using var fake = new FakeCli(
+            FakeCli.Start(),
+            FakeCli.Turn(toolTurn),
+            FakeCli.Out(FakeCli.CanUseTool("perm-1", "Read", "toolu_read", new JsonObject { ["file_path"] = "/etc/hostname" })),
+            FakeCli.Await("control_response"),
+            FakeCli.Turn(AnthropicStreams.Text("It says hello.", id: "msg_t2")),
+            FakeCli.Out(FakeCli.Result()));
+        using var harness = CliHarness.For(fake);
+
+        var events = await harness.RunAsync(CliHarness.Body());
+
+        var streamEvents = events.OfType<MessageStreamEvent>().ToList();
+        Assert.Single(streamEvents, e => e.Type == "message_start");
+        Assert.Single(streamEvents, e => e.Type == "message_delta");
+        Assert.Single(streamEvents, e => e.Type == "message_stop");
+        var message = CliHarness.Aggregate(events);
+        Assert.Equal(["text", "text"], message["content"]!.AsArray().Select(b => b!["type"]!.GetValue<string>()));
+        Assert.Equal("It says hello.", message["content"]![1]!["text"]!.GetValue<string>());
+        Assert.Equal("end_turn", message["stop_reason"]!.GetValue<string>());
+        Assert.Equal(22, message["usage"]!["input_tokens"]!.GetValue<int>());
+        Assert.Equal(12, message["usage"]!["output_tokens"]!.GetValue<int>());
+
+        var permission = fake.Inputs.Single(i => i["type"]!.GetValue<string>() == "control_response");
+        Assert.Equal("perm-1", permission["response"]!["request_id"]!.GetValue<string>());
+        Assert.Equal("allow", permission["response"]!["response"]!["behavior"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Client_tool_call_ends_the_message_and_the_next_request_answers_the_pending_call_in_the_same_process(bool stream)
+    {
+        var toolTurn = AnthropicStreams.ToolUse("toolu_echo", "mcp__relay__echo", """{"text":"ping"}""");
+        var call = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = 2,
+            ["method"] = "tools/call",
+            ["params"] = new JsonObject
+            {
+                ["name"] = "echo",
+                ["arguments"] = new JsonObject { ["text"] = "ping" },
+                ["_meta"] = new JsonObject { ["claudecode/toolUseId"] = "toolu_echo" },
+            },
+        };
+        using var fake = new FakeCli(
+            FakeCli.Start(),
+            // As the real CLI does: the permission question comes before the turn's message_delta, the call after it.
+            FakeCli.Turn(toolTurn.Take(5)),
+            FakeCli.Out(FakeCli.CanUseTool("perm-echo", "mcp__relay__echo", "toolu_echo", new JsonObject { ["text"] = "ping" })),
+            FakeCli.Turn(toolTurn.Skip(5)),
+            FakeCli.Await("control_response"),
+            FakeCli.Out(FakeCli.McpMessage("mcp-call", "relay", call)),
+            FakeCli.Await("control_response"),
+            FakeCli.Turn(AnthropicStreams.Text("The tool said pong.")),
+            FakeCli.Out(FakeCli.Result()));
+        using var harness = CliHarness.For(fake);
+        var body = CliHarness.Body("echo ping", stream);
+        body["tools"] = new JsonArray(EchoTool(), new JsonObject { ["type"] = "web_search_20250305", ["name"] = "web_search" });
+
+        var events = await harness.RunAsync(body);
+
+        Assert.Empty(events.OfType<BackendFailure>());
+        var message = CliHarness.Aggregate(events);
+        var block = Assert.Single(message["content"]!.AsArray())!;
+        Assert.Equal("tool_use", block["type"]!.GetValue<string>());
+        Assert.Equal("echo", block["name"]!.GetValue<string>());
+        Assert.Equal("toolu_echo", block["id"]!.GetValue<string>());
+        Assert.Equal("ping", block["input"]!["text"]!.GetValue<string>());
+        Assert.Equal("tool_use", message["stop_reason"]!.GetValue<string>());
+        // The client's schema reached the CLI verbatim, as an in-process MCP server; the call was allowed and the
+        // process is kept, waiting for the result.
+        var initialize = fake.Inputs[0]["request"]!;
+        Assert.Equal("relay", initialize["sdkMcpServers"]![0]!.GetValue<string>());
+        var tool = Assert.Single(initialize["sdkMcpServerManifests"]!["relay"]!["toolsListResult"]!["tools"]!.AsArray())!;
+        Assert.True(JsonNode.DeepEquals(EchoTool()["input_schema"], tool["inputSchema"]));
+        // (The fake logs what it reads on its own time.)
+        Assert.NotNull(await Processes.WaitUntilAsync(() => fake.Inputs.Any(i => i["type"]!.GetValue<string>() == "control_response"), TimeSpan.FromSeconds(5)));
+        Assert.Equal("allow", fake.Inputs.Single(i => i["type"]!.GetValue<string>() == "control_response")["response"]!["response"]!["behavior"]!.GetValue<string>());
+        Assert.DoesNotContain(fake.Inputs, i => i["request"]?["subtype"]?.GetValue<string>() == "interrupt");
+        Assert.Equal(1, harness.Warm.Count);
+
+        body["messages"]!.AsArray().Add(new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(block.DeepClone()) });
+        body["messages"]!.AsArray().Add(new JsonObject
+        {
+            ["role"] = "user",
+            ["content"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "tool_result",
+                ["tool_use_id"] = "toolu_echo",
+                ["is_error"] = true,
+                ["content"] = new JsonArray(
+                    new JsonObject { ["type"] = "text", ["text"] = "pong" },
+                    new JsonObject { ["type"] = "image", ["source"] = new JsonObject { ["type"] = "base64", ["media_type"] = "image/png", ["data"] = "iVBORw0KGgo=" } }),
+            }),
+        });
+        var second = await harness.RunAsync(body);
+
+        Assert.Empty(second.OfType<BackendFailure>());
+        Assert.Equal("The tool said pong.", CliHarness.Aggregate(second)["content"]![0]!["text"]!.GetValue<string>());
+        var answer = fake.Inputs.Where(i => i["type"]!.GetValue<string>() == "control_response").Last()["response"]!;
+        Assert.Equal("mcp-call", answer["request_id"]!.GetValue<string>());
+        var result = answer["response"]!["mcp_response"]!["result"]!;
+        Assert.Equal(2, answer["response"]!["mcp_response"]!["id"]!.GetValue<int>());
+        Assert.True(result["isError"]!.GetValue<bool>());
+        Assert.Equal("pong", result["content"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal("image", result["content"]![1]!["type"]!.GetValue<string>());
+        Assert.Equal("image/png", result["content"]![1]!["mimeType"]!.GetValue<string>());
+        Assert.Equal("iVBORw0KGgo=", result["content"]![1]!["data"]!.GetValue<string>());
+        // One process served both requests, and nothing but the one user message was ever written as a turn.
+        Assert.Single(harness.Registry.RecentIds);
+        Assert.Single(fake.Inputs, i => i["type"]!.GetValue<string>() == "user");
+    }
+
+    [Fact]
+    public async Task Mcp_messages_and_unknown_control_requests_are_always_answered()
+    {
+        using var fake = new FakeCli(
+            FakeCli.Start(),
+            FakeCli.Out(FakeCli.McpMessage("mcp-1", "relay", new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "tools/list" })),
+            FakeCli.Await("control_response"),
+            FakeCli.Out(new JsonObject { ["type"] = "control_request", ["request_id"] = "odd-1", ["request"] = new JsonObject { ["subtype"] = "something_new" } }),
+            FakeCli.Await("control_response"),
+            FakeCli.Turn(AnthropicStreams.Text("fine")),
+            FakeCli.Out(FakeCli.Result()));
+        using var harness = CliHarness.For(fake);
+        var body = CliHarness.Body();
+        body["tools"] = new JsonArray(EchoTool());
+
+        var events = await harness.RunAsync(body);
+
+        Assert.Empty(events.OfType<BackendFailure>());
+        var answers = fake.Inputs.Where(i => i["type"]!.GetValue<string>() == "control_response").Select(i => i["response"]!).ToList();
+        Assert.Equal(2, answers.Count);
+        Assert.Equal("echo", answers[0]["response"]!["mcp_response"]!["result"]!["tools"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("error", answers[1]["subtype"]!.GetValue<string>());
+        Assert.Equal("odd-1", answers[1]["request_id"]!.GetValue<string>());
+    }
+
+    public static TheoryData<string, int?, string?, int, string> ApiErrors => new()
+    {
+        { "rate_limit", 429, "rate_limit_error", 429, AnthropicErrorTypes.RateLimit },
+        { "overloaded", 529, "overloaded_error", 529, AnthropicErrorTypes.Overloaded },
+        { "authentication_failed", null, null, 401, AnthropicErrorTypes.Authentication },
+        { "unknown", 401, "authentication_error", 401, AnthropicErrorTypes.Authentication },
+        { "invalid_request", 400, "invalid_request_error", 400, AnthropicErrorTypes.InvalidRequest },
+        { "server_error", 500, "api_error", 500, AnthropicErrorTypes.Api },
+        { "model_not_found", 404, "not_found_error", 404, AnthropicErrorTypes.NotFound },
+    };
+
+    [Theory]
+    [MemberData(nameof(ApiErrors))]
+    public async Task Api_errors_are_classified_from_structured_data(string code, int? status, string? apiType, int expectedStatus, string expectedType)
+    {
+        using var fake = new FakeCli(
+            FakeCli.Start(),
+            FakeCli.Out(FakeCli.ApiError(code, "API Error: something", status, apiType)),
+            FakeCli.Out(FakeCli.Result(isError: true, text: "API Error: something", apiErrorStatus: status, stopReason: "stop_sequence")),
+            FakeCli.Exit(1));
+        using var harness = CliHarness.For(fake);
+
+        var failure = CliHarness.SingleFailure(await harness.RunAsync(CliHarness.Body()));
+
+        Assert.Equal(expectedStatus, failure.Status);
+        Assert.Equal(expectedType, failure.Type);
+        if (expectedStatus == 401)
+        {
+            Assert.Contains("claude login", failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Command_line_rejection_is_a_request_error_never_an_authentication_error()
+    {
+        // The reference proxy's trap: the backend CLI rejected a client's thinking field, exited 1, and that became 401.
+        using var fake = new FakeCli(
+            FakeCli.Await("initialize"),
+            FakeCli.Err("error: option '--thinking-display <display>' argument 'updates' is invalid. Allowed choices are summarized, omitted, highlights."),
+            FakeCli.Exit(1));
+        using var harness = CliHarness.For(fake);
+
+        var failure = CliHarness.SingleFailure(await harness.RunAsync(CliHarness.Body()));
+
+        Assert.Equal(400, failure.Status);
+        Assert.Equal(AnthropicErrorTypes.InvalidRequest, failure.Type);
+        Assert.Contains("argument 'updates' is invalid", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Crash_without_a_result_reports_the_exit_code_and_stderr_without_secrets()
+    {
+        using var fake = new FakeCli(
+            FakeCli.Start(),
+            FakeCli.Err("fatal: lost the plot (key sk-ant-api03-VERYSECRETKEY123456, Authorization: Bearer abcdefghijklmnop)"),
+            FakeCli.Exit(134));
+        using var harness = CliHarness.For(fake);
+
+        var failure = CliHarness.SingleFailure(await harness.RunAsync(CliHarness.Body()));
+
+        Assert.Equal(502, failure.Status);
+        Assert.Equal(AnthropicErrorTypes.Api, failure.Type);
+        Assert.Contains("code 134", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("lost the plot", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("VERYSECRET", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("abcdefghijklmnop", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Text_is_only_the_fallback_when_nothing_structured_is_known()
+    {
+        using var fake = new FakeCli(
+            FakeCli.Start(),
+            FakeCli.Out(FakeCli.Result("error_during_execution", isError: true, text: "Request timed out after 600s")),
+            FakeCli.Exit(1));
+        using var harness = CliHarness.For(fake);
+
+        var failure = CliHarness.SingleFailure(await harness.RunAsync(CliHarness.Body()));
+
+        Assert.Equal(504, failure.Status);
+        Assert.Equal(AnthropicErrorTypes.Timeout, failure.Type);
+    }
+
+    [Fact]
+    public async Task Missing_executable_is_503_with_the_install_command()
+    {
+        using var harness = new CliHarness("/nonexistent/claude", new Dictionary<string, string>());
+
+        var failure = CliHarness.SingleFailure(await harness.RunAsync(CliHarness.Body()));
+
+        Assert.Equal(503, failure.Status);
+        Assert.Equal(ProxyError.BackendUnavailable, failure.Stage);
+        Assert.Contains("npm install -g @anthropic-ai/claude-code", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelled_request_interrupts_then_kills_the_process_tree_within_a_second()
+    {
+        // A CLI that ignores both the interrupt and the end of its stdin, with a child of its own.
+        using var fake = new FakeCli(
+            FakeCli.IgnoreStdinEnd(),
+            FakeCli.Child(),
+            FakeCli.Start(),
+            FakeCli.Turn(AnthropicStreams.Text("partial").Take(3)),
+            FakeCli.Sleep(60_000));
+        using var harness = CliHarness.For(fake);
+        using var cancellation = new CancellationTokenSource();
+        var events = new List<BackendEvent>();
+        int? childPid = null;
+        var pid = 0;
+        try
+        {
+            var run = Task.Run(async () =>
+            {
+                await foreach (var item in harness.Client.StreamAsync(CliHarness.Request(CliHarness.Body()), cancellation.Token))
+                {
+                    events.Add(item);
+                    if (item is MessageStreamEvent { Type: "content_block_start" })
+                    {
+                        await cancellation.CancelAsync();
+                    }
+                }
+            }, s_none);
+
+            var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+            Assert.NotNull(cancelled);
+            pid = harness.Registry.RecentIds.Single();
+            childPid = fake.Log().FirstOrDefault(e => e.ContainsKey("child"))?["child"]?.GetValue<int>();
+
+            // By the time the call returned, the CLI was interrupted, given 1 s, killed with its tree, and reaped.
+            Assert.True(Processes.IsGone(pid), $"CLI {pid} still exists ({Processes.State(pid)})");
+            Assert.NotNull(childPid);
+            Assert.NotNull(await Processes.WaitUntilAsync(() => Processes.IsStopped(childPid.Value), TimeSpan.FromSeconds(2)));
+            Assert.Contains(fake.Inputs, i => i["request"]?["subtype"]?.GetValue<string>() == "interrupt");
+            Assert.Equal(0, harness.Registry.RunningCount);
+        }
+        finally
+        {
+            if (pid != 0)
+            {
+                Processes.KillIfRunning(pid);
+            }
+
+            if (childPid is { } child)
+            {
+                Processes.KillIfRunning(child);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Cancelled_request_lets_a_cooperative_cli_exit_on_its_own()
+    {
+        using var fake = new FakeCli(
+            FakeCli.Start(),
+            FakeCli.Turn(AnthropicStreams.Text("partial").Take(3)),
+            FakeCli.Await("interrupt"),
+            FakeCli.Out(FakeCli.Result("error_during_execution", isError: true, text: null)),
+            FakeCli.Exit(1));
+        using var harness = CliHarness.For(fake);
+        using var cancellation = new CancellationTokenSource();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var item in harness.Client.StreamAsync(CliHarness.Request(CliHarness.Body()), cancellation.Token))
+            {
+                if (item is MessageStreamEvent { Type: "content_block_start" })
+                {
+                    watch.Restart();
+                    await cancellation.CancelAsync();
+                }
+            }
+        });
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+        Assert.True(Processes.IsGone(harness.Registry.RecentIds.Single()));
+        Assert.Contains(fake.Log(), e => e["exit"]?.GetValue<int>() == 1);
+    }
+}
