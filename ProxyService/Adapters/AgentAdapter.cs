@@ -4,7 +4,7 @@ using AgentRelay.ProxyService.Core;
 namespace AgentRelay.ProxyService.Adapters;
 
 /// <summary>
-/// The defaults every built-in adapter shares: no session header, no working directory, the common hashing rule, the
+/// The defaults every built-in adapter shares: no session header or body session id, no working directory, the common hashing rule, the
 /// adapter's name as MCP server, tools passed through to the client, the client's own <c>stream</c>, every built-in
 /// CLI tool blocked, thinking kept, and a working-directory note when the client's directory is not the backend's.
 /// </summary>
@@ -15,6 +15,8 @@ public abstract class AgentAdapter : IAgentAdapter
     public virtual IReadOnlyList<string> Aliases => [];
 
     public virtual AgentSessionHeader? GetSessionId(IHeaderDictionary headers) => null;
+
+    public virtual AgentSessionHeader? GetBodySessionId(JsonObject body) => null;
 
     public virtual string? ExtractWorkingDirectory(JsonObject body) => null;
 

@@ -30,8 +30,9 @@ public sealed partial class AgentResolver(AgentDetector detector, ILogger<AgentR
     public void Apply(HttpContext context, IAgentAdapter adapter, MessagesRequest request)
     {
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
-        var session = adapter.GetSessionId(context.Request.Headers);
+        var session = adapter.GetSessionId(context.Request.Headers) ?? adapter.GetBodySessionId(request.Body);
         feature.AgentSessionId = session?.Value;
+        feature.Independent = IsIndependent(context.Request.Headers);
         feature.SessionKey = SessionKeyOf(context.Request.Headers, session, adapter, request.Body);
         feature.Agent = CreatePolicy(adapter, request.Body);
 
@@ -72,24 +73,30 @@ public sealed partial class AgentResolver(AgentDetector detector, ILogger<AgentR
 
     /// <summary>
     /// Where the session key comes from (never its value): <c>none</c> for independent requests
-    /// (<c>x-relay-source: fork-…|subagent-…</c>) and requests with nothing to fingerprint, the agent's session header,
-    /// or <c>fingerprint</c> (the first user message).
+    /// (<c>x-relay-source: fork-…|subagent-…</c>) and requests with nothing to fingerprint, the agent's session header
+    /// (<c>header:&lt;name&gt;</c>) or body field (<c>metadata.user_id</c>), or <c>fingerprint</c> (the first user message).
     /// </summary>
     public static string SessionKeyOf(IHeaderDictionary headers, AgentSessionHeader? session, IAgentAdapter adapter, JsonObject body)
     {
-        var source = headers[AgentHeaders.Source].ToString();
-        if (source.StartsWith("fork-", StringComparison.Ordinal) || source.StartsWith("subagent-", StringComparison.Ordinal))
+        if (IsIndependent(headers))
         {
             return "none";
         }
 
         if (session is not null)
         {
-            return $"header:{session.HeaderName}";
+            return session.Source;
         }
 
         var firstUser = (body["messages"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(message => message["role"].AsString() == "user");
         return firstUser is not null && adapter.NormalizeContent(firstUser["content"]).Length > 0 ? "fingerprint" : "none";
+    }
+
+    /// <summary><c>x-relay-source: fork-…|subagent-…</c>: a request outside any conversation (no session lookup or store).</summary>
+    public static bool IsIndependent(IHeaderDictionary headers)
+    {
+        var source = headers[AgentHeaders.Source].ToString();
+        return source.StartsWith("fork-", StringComparison.Ordinal) || source.StartsWith("subagent-", StringComparison.Ordinal);
     }
 
     // A path from a remote client may not exist here; the backend then runs in its own directory (PROXY-SPEC §13.15).

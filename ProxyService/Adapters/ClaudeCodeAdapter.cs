@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace AgentRelay.ProxyService.Adapters;
 
 /// <summary>
-/// Claude Code used as a client (<c>claude-cli/…</c>). Session: <c>x-claude-code-session-id</c>. The backend runs in the
+/// Claude Code used as a client (<c>claude-cli/…</c>). Session: <c>x-claude-code-session-id</c>, else the
+/// <c>session_id</c> inside <c>metadata.user_id</c> (a JSON string). The backend runs in the
 /// proxy's own directory; the client's is <c>Primary working directory:</c>, which Claude Code 2.1 writes into the
 /// system prompt, a <c>role: system</c> message (<c>-p</c> mode) or a user <c>&lt;system-reminder&gt;</c> (SDK mode).
 /// </summary>
@@ -15,6 +16,8 @@ public sealed partial class ClaudeCodeAdapter : AgentAdapter
     public override IReadOnlyList<string> Aliases => [AgentAdapterNames.ClaudeCodeUnhyphenated];
 
     public override AgentSessionHeader? GetSessionId(IHeaderDictionary headers) => AgentSessionHeader.FirstOf(headers, AgentHeaders.ClaudeCodeSessionId);
+
+    public override AgentSessionHeader? GetBodySessionId(JsonObject body) => AgentSessionHeader.FromMetadataUserId(body);
 
     public override string? ExtractWorkingDirectory(JsonObject body) => null;
 

@@ -22,6 +22,10 @@ public interface IAgentAdapter
     /// <summary>The agent's session id from its request headers, or <see langword="null"/> when it sent none.</summary>
     AgentSessionHeader? GetSessionId(IHeaderDictionary headers);
 
+    /// <summary>The agent's session id from the request body, when its headers had none (e.g. Claude Code's
+    /// <c>metadata.user_id</c>); <see langword="null"/> otherwise.</summary>
+    AgentSessionHeader? GetBodySessionId(JsonObject body);
+
     /// <summary>The working directory the agent reports, for the backend process; <see langword="null"/> when unknown.
     /// The resolver keeps it only if it exists on the proxy host.</summary>
     string? ExtractWorkingDirectory(JsonObject body);

@@ -39,11 +39,11 @@ public sealed class ProxyRequestFeature
     /// <summary>The agent's own session id (from its headers), when it sent one.</summary>
     public string? AgentSessionId { get; set; }
 
-    /// <summary>A backend session to resume (the session layer sets it), or <see langword="null"/> for a new one.</summary>
-    public string? ResumeSessionId { get; set; }
+    /// <summary>Whether the request is independent (<c>x-relay-source: fork-…|subagent-…</c>): no session lookup or store.</summary>
+    public bool Independent { get; set; }
 
-    /// <summary>Whether resuming forks the session (an undo) instead of continuing it.</summary>
-    public bool ForkSession { get; set; }
+    /// <summary>The session layer's decision (set before the backend is called).</summary>
+    public SessionDecision Session { get; set; } = SessionDecision.Default;
 
     /// <summary>The backend's session id as observed in its output (e.g. the Claude session).</summary>
     public string? BackendSessionId { get; set; }

@@ -22,6 +22,9 @@ public sealed partial class RequestContextMiddleware(
 {
     public const string RequestIdHeader = "x-relay-request-id";
 
+    /// <summary>AgentRelay's own session id, on responses to requests that belong to a conversation.</summary>
+    public const string SessionHeader = "x-relay-session";
+
     private static readonly string[] s_apiPaths = ["/v1/messages", "/messages", "/v1/messages/count_tokens", "/v1/chat/completions"];
 
     public async Task InvokeAsync(HttpContext context)
@@ -52,6 +55,15 @@ public sealed partial class RequestContextMiddleware(
             Activity = activity,
         };
         context.Features.Set(feature);
+        context.Response.OnStarting(() =>
+        {
+            if (feature.Session.RelaySessionId is { } sessionId)
+            {
+                context.Response.Headers[SessionHeader] = sessionId;
+            }
+
+            return Task.CompletedTask;
+        });
         if (options.CurrentValue.Debug)
         {
             Log.RequestHeaders(logger, context.Request.Method, path, redactor.DescribeHeaders(context.Request.Headers));

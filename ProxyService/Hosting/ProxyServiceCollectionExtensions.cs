@@ -6,6 +6,7 @@ using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Endpoints;
 using AgentRelay.ProxyService.Security;
+using AgentRelay.ProxyService.Sessions;
 using AgentRelay.ProxyService.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +42,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<ProxyOptions>>((cors, proxy) => cors.AddDefaultPolicy(policy => policy
                 .WithOrigins(proxy.Value.CorsOrigins).AllowAnyHeader().AllowAnyMethod()
-                .WithExposedHeaders("x-relay-request-id", "x-relay-adapter")));
+                .WithExposedHeaders("x-relay-request-id", "x-relay-adapter", "x-relay-session")));
 
         services.AddHttpClient(AnthropicApiClient.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
@@ -58,7 +59,9 @@ public static class ProxyServiceCollectionExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddSingleton<InProcessConcurrencyLimiter>();
-        if (builder.AddRedisClient("redis"))
+        var redis = builder.AddRedisClient("redis");
+        services.AddSessions(redis);
+        if (redis)
         {
             services.AddSingleton<IConcurrencyLimiter, RedisConcurrencyLimiter>();
         }
@@ -72,6 +75,7 @@ public static class ProxyServiceCollectionExtensions
 
         services.AddClaudeCliBackend();
         services.AddUpstreamClient()
+            .UseSessions()
             .UseTracing()
             .UseRetries();
 

@@ -2,7 +2,8 @@ namespace AgentRelay.ProxyService.Telemetry;
 
 // Log event ids are unique across the service, one range per concern: 1xxx request context and error reporting,
 // 2xxx Backends/AnthropicApi, 3xxx Concurrency, 4xxx Adapters, 5xxx retries, 6xxx Backends/ClaudeCli,
-// 7xxx Telemetry and Hosting, 8xxx the OpenAI surface.
+// 7xxx Telemetry and Hosting, 8xxx the OpenAI surface,
+// 9xxx Sessions.
 
 /// <summary>
 /// Span, attribute and metric names. GenAI names follow the OpenTelemetry semantic conventions; the proxy's own live
@@ -21,6 +22,9 @@ public static class TelemetryNames
         /// <summary>The span event recording one retry decision.</summary>
         public const string RetryDecisionEvent = "retry.decision";
 
+        /// <summary>The session lookup and lineage decision, before the backend is called.</summary>
+        public const string SessionResolve = "session.resolve";
+
         /// <summary>The <c>chat {model}</c> upstream span's operation.</summary>
         public const string ChatOperation = "chat";
     }
@@ -35,6 +39,16 @@ public static class TelemetryNames
         public const string SessionKey = "relay.session.key";
         public const string Runtime = "relay.runtime";
         public const string RuntimeAcquireMs = "relay.runtime.acquire_ms";
+
+        /// <summary>Tags of the <c>session.resolve</c> span (the key's source, never its value).</summary>
+        public static class Session
+        {
+            public const string Hit = "relay.session.hit";
+            public const string Lineage = "relay.session.lineage";
+            public const string Action = "relay.session.action";
+            public const string Id = "relay.session.id";
+            public const string Stored = "relay.session.stored";
+        }
 
         public static class Concurrency
         {

@@ -62,10 +62,13 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
-        Requests.Enqueue(new RecordedRequest(
+        var recorded = new RecordedRequest(
             context.Request.Path + context.Request.QueryString,
             context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
-            body.Length > 0 ? JsonNode.Parse(body) as JsonObject : null));
+            body.Length > 0 ? JsonNode.Parse(body) as JsonObject : null);
+        Requests.Enqueue(recorded);
+        // A reply that depends on what was asked (several requests may be in flight) finds it here.
+        context.Items[typeof(RecordedRequest)] = recorded;
 
         var now = Interlocked.Increment(ref _inFlight);
         lock (_replies)

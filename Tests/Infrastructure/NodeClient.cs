@@ -28,7 +28,7 @@ public static class NodeClient
     /// <summary>Runs a script with arguments and standard input; returns the JSON line it printed last.</summary>
     public static async Task<JsonObject> RunAsync(string script, IEnumerable<string> arguments, string input, IReadOnlyDictionary<string, string> environment)
     {
-        Assert.True(Directory.Exists(RepositoryPaths.ClientsNodeModules), $"Run 'npm ci' in {RepositoryPaths.Clients} first (eng/setup.sh does).");
+        Assert.True(Directory.Exists(RepositoryPaths.ClientsNodeModules), $"Run 'npm install' in {RepositoryPaths.Clients} first (the Tests build does: eng/install-test-prerequisites.sh).");
         var start = new ProcessStartInfo("node") { WorkingDirectory = RepositoryPaths.Clients };
         start.ArgumentList.Add(script);
         foreach (var argument in arguments)

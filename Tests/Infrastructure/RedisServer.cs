@@ -10,8 +10,8 @@ namespace AgentRelay.Tests.Infrastructure;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _directory;
+    private Process _process;
 
     private RedisServer(Process process, string directory, int port)
     {
@@ -29,6 +29,40 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var port = FreePort();
         var directory = Directory.CreateTempSubdirectory("agentrelay-redis-").FullName;
+        var server = new RedisServer(Launch(port, directory), directory, port);
+        if (!await server.ListeningAsync())
+        {
+            await server.DisposeAsync();
+            throw new InvalidOperationException("redis-server did not listen within 5 s.");
+        }
+
+        return server;
+    }
+
+    /// <summary>Stops the server (an outage); <see cref="RestartAsync"/> brings it back, empty, on the same port.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+        _process = Launch(Port, _directory);
+        if (!await ListeningAsync())
+        {
+            throw new InvalidOperationException("redis-server did not listen again within 5 s.");
+        }
+    }
+
+    private static Process Launch(int port, string directory)
+    {
         var start = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
@@ -41,17 +75,21 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start; run eng/setup.sh.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start; the Tests build installs it (eng/install-test-prerequisites.sh).");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, directory, port);
+        return process;
+    }
+
+    private async Task<bool> ListeningAsync()
+    {
         for (var i = 0; i < 100; i++)
         {
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return server;
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                return true;
             }
             catch (SocketException)
             {
@@ -59,8 +97,7 @@ public sealed class RedisServer : IAsyncDisposable
             }
         }
 
-        await server.DisposeAsync();
-        throw new InvalidOperationException("redis-server did not listen within 5 s.");
+        return false;
     }
 
     private static int FreePort()

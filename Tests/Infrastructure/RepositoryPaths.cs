@@ -10,7 +10,7 @@ public static class RepositoryPaths
 
     public static string Clients => Path.Combine(Root, "Tests", "clients");
 
-    /// <summary>The pinned real clients (<c>npm ci</c> in Tests/clients, which eng/setup.sh runs).</summary>
+    /// <summary>The pinned real clients (<c>npm install</c> in Tests/clients, which the Tests build runs through eng/install-test-prerequisites.sh).</summary>
     public static string ClientsNodeModules => Path.Combine(Clients, "node_modules");
 
     /// <summary>The real <c>claude</c> CLI from <c>@anthropic-ai/claude-code</c>.</summary>

@@ -18,7 +18,8 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 ///   proxy ── initialize, user message, control responses, interrupt ──► claude (stdin)
 ///   proxy ◄── system, stream_event, assistant, user, control requests, result ── claude (stdout)
 /// </code>
-/// Steps: (1) plan the turn (arguments, environment, prompt, the client's tools as an in-process MCP server); (2) get a
+/// Steps: (1) plan the turn (how the conversation reaches a new CLI, see <see cref="CliColdStart"/>; arguments,
+/// environment, prompt, the client's tools as an in-process MCP server); (2) get a
 /// process: the conversation's warm one, a pooled one, or a new one (or answer 503 with the install command); (3) start
 /// the turn: <c>initialize</c> and the whole prompt for a fresh process, the new user message for a warm one, or the
 /// client's tool results as answers to the CLI's pending <c>tools/call</c>s; (4) read until <c>result</c>: stream events
@@ -32,18 +33,65 @@ public sealed partial class ClaudeCliClient(
     IOptionsMonitor<BackendOptions> options,
     IOptionsMonitor<CliRuntimeOptions> runtimeOptions,
     CliRuntime runtime,
+    CliTranscriptJanitor janitor,
+    TimeProvider time,
     ILogger<ClaudeCliClient> logger) : IUpstreamClient
 {
     public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // :: Step 1: the plan.
+        // :: Step 1: the plan: how the conversation reaches the CLI (CliColdStart), then the run's arguments.
         var backend = options.CurrentValue;
-        var invocation = CliInvocation.Create(request);
-        if (invocation.Ignored.Count > 0)
+        var home = CliTranscriptJanitor.HomeOf(backend);
+        var workingDirectory = CliInvocation.WorkingDirectoryFor(request.Context.Agent);
+        var messages = request.Message.Body["messages"] as JsonArray ?? [];
+        var start = CliColdStart.Plan(request.Context.Session, messages, id => File.Exists(CliTranscript.PathOf(home, workingDirectory, id)));
+        for (var attempt = 1; ; attempt++)
         {
-            Log.FieldsIgnored(logger, string.Join(", ", invocation.Ignored));
-        }
+            var invocation = CliInvocation.Create(request, start);
+            if (attempt == 1 && invocation.Ignored.Count > 0)
+            {
+                Log.FieldsIgnored(logger, string.Join(", ", invocation.Ignored));
+            }
 
+            if (start.Transcript.Count > 0 && start.ResumeSessionId is { } transcriptId)
+            {
+                var entries = CliTranscript.Entries(start.Transcript, transcriptId, invocation.WorkingDirectory, invocation.Tools, time.GetUtcNow());
+                var path = await CliTranscript.WriteAsync(home, invocation.WorkingDirectory, transcriptId, entries, cancellationToken);
+                janitor.Track(home, transcriptId, path);
+            }
+
+            Log.Planned(logger, start.Kind, start.Transcript.Count, start.Live.Count, request.Context.Session.Action);
+            var run = new RunOutcome();
+            await foreach (var item in RunAsync(request, backend, invocation, run, cancellationToken))
+            {
+                // :: The stale-session retry: the resumed session is not there, nothing reached the client yet.
+                if (item is BackendFailure && run.StaleSession && attempt == 1 && !run.Produced)
+                {
+                    break;
+                }
+
+                yield return item;
+            }
+
+            if (run.SessionId is { } ran)
+            {
+                janitor.Track(home, ran, CliTranscript.PathOf(home, invocation.WorkingDirectory, ran));
+            }
+
+            if (!(run.StaleSession && attempt == 1 && !run.Produced))
+            {
+                yield break;
+            }
+
+            Log.StaleSession(logger, start.Kind);
+            start = CliColdStart.FromHistory(messages);
+        }
+    }
+
+    /// <summary>One turn of a CLI process, steps 2 to 6.</summary>
+    private async IAsyncEnumerable<BackendEvent> RunAsync(UpstreamRequest request, BackendOptions backend, CliInvocation invocation, RunOutcome run,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var environment = CliEnvironment.Build(CliEnvironment.Inherited(), backend.Environment, invocation.Environment);
         if (!backend.Environment.ContainsKey(CliEnvironment.McpToolTimeout))
         {
@@ -83,7 +131,12 @@ public sealed partial class ClaudeCliClient(
                 case CliTurnStart.Fresh:
                     live.InitKey = invocation.InitKey;
                     await process.WriteAsync(invocation.Initialize, cancellationToken);
-                    await process.WriteAsync(invocation.UserMessage, cancellationToken);
+                    // Without a user message the CLI resumes the transcript's interrupted turn by itself (CliColdStart).
+                    if (invocation.UserMessage is { } userMessage)
+                    {
+                        await process.WriteAsync(userMessage, cancellationToken);
+                    }
+
                     break;
                 case CliTurnStart.NextTurn:
                     await process.WriteAsync(CliInvocation.NextTurnMessage(request), cancellationToken);
@@ -103,6 +156,7 @@ public sealed partial class ClaudeCliClient(
                 if (sessionId is null && message["session_id"].AsString() is { Length: > 0 } id)
                 {
                     sessionId = id;
+                    run.SessionId = id;
                     yield return new BackendSessionEvent(id);
                 }
 
@@ -122,6 +176,7 @@ public sealed partial class ClaudeCliClient(
                     case StreamJson.Types.StreamEvent when message["event"] is JsonObject streamEvent:
                         foreach (var item in translator.OnStreamEvent(streamEvent))
                         {
+                            run.Produced = true;
                             yield return item;
                         }
 
@@ -167,6 +222,7 @@ public sealed partial class ClaudeCliClient(
 
             if (CliFailures.FromResult(result, apiError) is { } resultFailure)
             {
+                run.StaleSession = CliFailures.IsStaleSession(result);
                 Log.RunFailed(logger, process.Id, result["subtype"].AsString(), resultFailure.Status, resultFailure.Type);
                 yield return resultFailure;
                 yield break;
@@ -233,8 +289,26 @@ public sealed partial class ClaudeCliClient(
     /// <summary>Unique per response, whatever ids the upstream used for its turns.</summary>
     private static string NewMessageId() => "msg_relay_" + Guid.CreateVersion7().ToString("N");
 
+    /// <summary>What one run did, for the stale-session retry and the transcript janitor.</summary>
+    private sealed class RunOutcome
+    {
+        public string? SessionId { get; set; }
+
+        /// <summary>Whether anything for the client came out of the run.</summary>
+        public bool Produced { get; set; }
+
+        /// <summary>Whether the run failed because the session it resumed was not there.</summary>
+        public bool StaleSession { get; set; }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 6014, Level = LogLevel.Debug, Message = "CLI run: {Kind} ({TranscriptMessages} messages in the transcript, {LiveMessages} live); session action {Action}")]
+        public static partial void Planned(ILogger logger, string kind, int transcriptMessages, int liveMessages, string action);
+
+        [LoggerMessage(EventId = 6015, Level = LogLevel.Warning, Message = "The CLI could not resume the session ({Kind}); retrying once from a fresh transcript of the client's history")]
+        public static partial void StaleSession(ILogger logger, string kind);
+
         [LoggerMessage(EventId = 6010, Level = LogLevel.Debug, Message = "Request fields the Claude CLI cannot honour were dropped: {Fields}")]
         public static partial void FieldsIgnored(ILogger logger, string fields);
 

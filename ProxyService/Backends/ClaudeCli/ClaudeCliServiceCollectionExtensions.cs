@@ -16,6 +16,8 @@ public static class ClaudeCliServiceCollectionExtensions
         services.AddSingleton<CliProcessPool>();
         services.AddSingleton<CliRuntime>();
         services.AddSingleton<ClaudeCliLocator>();
+        services.AddSingleton<CliTranscriptJanitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<CliTranscriptJanitor>());
         return services;
     }
 

@@ -20,6 +20,19 @@ public static class CliFailures
         "authentication_failed", "oauth_org_not_allowed", "verification_required", "cloud_credential_error",
     };
 
+    /// <summary>What the CLI says when the session to resume is not there (or not whole): PROXY-SPEC §3.9.</summary>
+    private static readonly string[] s_staleSession =
+    [
+        "No message found with message.uuid", "No conversation found with session ID", "No conversation found to continue", "No conversations found to resume",
+    ];
+
+    /// <summary>Whether a failed <c>result</c> says the resumed session does not exist (then a fresh transcript may work).</summary>
+    public static bool IsStaleSession(JsonObject result)
+    {
+        var texts = (result["errors"] as JsonArray ?? []).Select(e => e.AsString()).Append(result["result"].AsString());
+        return texts.Any(text => text is not null && s_staleSession.Any(phrase => text.Contains(phrase, StringComparison.Ordinal)));
+    }
+
     /// <summary>The failure a <c>result</c> reports, or <see langword="null"/> for a successful one.</summary>
     /// <param name="result">The CLI's <c>result</c> message.</param>
     /// <param name="apiError">The last assistant message the CLI marked <c>is_api_error_message</c>, if any.</param>

@@ -4,16 +4,16 @@ using AgentRelay.ProxyService.Core;
 namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 
 /// <summary>
-/// One CLI run for one request: its arguments, per-request environment, working directory and the two lines written
-/// to stdin first (<c>initialize</c>, then the user message). Request fields the CLI cannot honour are listed in
-/// <see cref="Ignored"/> (logged at debug level, never an error).
+/// One CLI run for one request: its arguments, per-request environment, working directory and the lines written to
+/// stdin first (<c>initialize</c>, then the user message, if any: see <see cref="CliColdStart"/>). Request fields the
+/// CLI cannot honour are listed in <see cref="Ignored"/> (logged at debug level, never an error).
 /// </summary>
 public sealed record CliInvocation(
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string> Environment,
     string WorkingDirectory,
     JsonObject Initialize,
-    JsonObject UserMessage,
+    JsonObject? UserMessage,
     McpToolServer? Tools,
     IReadOnlyList<string> Ignored)
 {
@@ -33,7 +33,7 @@ public sealed record CliInvocation(
 
     private static readonly HashSet<string> s_effortLevels = new(StringComparer.Ordinal) { "low", "medium", "high", "xhigh", "max" };
 
-    public static CliInvocation Create(UpstreamRequest request)
+    public static CliInvocation Create(UpstreamRequest request, CliColdStart start)
     {
         var body = request.Message.Body;
         var context = request.Context;
@@ -48,18 +48,25 @@ public sealed record CliInvocation(
             "--include-partial-messages",
             // Permission questions come to the proxy as can_use_tool control requests.
             "--permission-prompt-tool", "stdio",
+            // No settings files: a user's ~/.claude/settings.json whose env points Claude Code at this proxy (what
+            // `agentrelay setup claude-code` writes) would otherwise send every CLI run back to the proxy itself.
+            "--setting-sources", string.Empty,
             $"--model={ClaudeModels.ToCliModel(request.Message.Model)}",
             $"--max-turns={MaxTurns}",
         };
 
-        var resuming = !string.IsNullOrEmpty(context.ResumeSessionId);
-        if (resuming)
+        if (start.ResumeSessionId is { } resume)
         {
-            arguments.Add($"--resume={context.ResumeSessionId}");
-            if (context.ForkSession)
+            arguments.Add($"--resume={resume}");
+            if (start.ForkSession)
             {
                 arguments.Add("--fork-session");
             }
+        }
+
+        foreach (var (name, value) in start.Environment)
+        {
+            environment[name] = value;
         }
 
         if (agent.BlockedBuiltinTools.Count > 0)
@@ -94,22 +101,27 @@ public sealed record CliInvocation(
             ignored.Add("tools");
         }
 
-        var prompt = CliPrompt.Build(body, agent.SystemPromptAddendum, resuming);
+        var prompt = CliPrompt.Build(body, agent.SystemPromptAddendum, start);
         return new CliInvocation(
             arguments,
             environment,
             WorkingDirectoryFor(agent),
             StreamJson.Initialize(InitializeRequestId, prompt.SystemPrompt, tools is { Count: > 0 } ? tools : null),
-            StreamJson.UserMessage(prompt.Content),
+            prompt.Content is null ? null : StreamJson.UserMessage(prompt.Content),
             tools is { Count: > 0 } ? tools : null,
             ignored);
     }
 
     /// <summary>The user line for a warm process that already holds the conversation: the last user message only.</summary>
-    public static JsonObject NextTurnMessage(UpstreamRequest request) =>
-        StreamJson.UserMessage(CliPrompt.Build(request.Message.Body, request.Context.Agent.SystemPromptAddendum, resuming: true).Content);
+    public static JsonObject NextTurnMessage(UpstreamRequest request)
+    {
+        var last = (request.Message.Body["messages"] as JsonArray ?? []).OfType<JsonObject>().Last();
+        var start = new CliColdStart(CliColdStart.KindContinue, null, false, [], [last], [], new Dictionary<string, string>());
+        return StreamJson.UserMessage(CliPrompt.Build(request.Message.Body, request.Context.Agent.SystemPromptAddendum, start).Content ?? []);
+    }
 
-    private static string WorkingDirectoryFor(AgentPolicy agent) =>
+    /// <summary>The CLI's working directory: the agent's, when it exists here, else the proxy's own.</summary>
+    public static string WorkingDirectoryFor(AgentPolicy agent) =>
         agent.WorkingDirectory is { Length: > 0 } directory && Directory.Exists(directory) ? directory : System.Environment.CurrentDirectory;
 
     /// <summary>

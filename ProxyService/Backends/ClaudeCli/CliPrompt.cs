@@ -5,47 +5,38 @@ using AgentRelay.ProxyService.Core;
 namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 
 /// <summary>
-/// What the CLI is given for one request: the system prompt (for <c>initialize</c>) and the content of the one user
-/// message written to its stdin.
+/// What the CLI is given for one request: the system prompt (for <c>initialize</c>) and the content of the user turn
+/// written live to its stdin, or <see langword="null"/> when nothing is written (the CLI resumes an interrupted turn).
 /// </summary>
 /// <remarks>
-/// The CLI's stdin takes user turns only, so a fresh session cannot be handed the client's history as real turns.
-/// The choice made here: every message before the last user message becomes one <c>&lt;conversation_history&gt;</c>
-/// text block (tool calls and results included, with their ids and names), and the last user message follows with its
-/// content blocks as they are (text, images, documents), so what the user just sent reaches the model structured.
-/// Its <c>tool_result</c> blocks become tagged text (the CLI session has no matching <c>tool_use</c>), with any images
-/// inside them kept as image blocks. A resumed session already holds the history, so only the last user message goes.
+/// The history never goes here: <see cref="CliColdStart"/> puts it in a transcript the CLI resumes, so it reaches the
+/// model as real turns. The live messages keep their content blocks as they are (text, images, documents). A
+/// <c>tool_result</c> can only be live when there is no history at all to hold its <c>tool_use</c> (a request that
+/// starts with one): then, as a last resort, it becomes tagged text, with any images inside kept as image blocks.
 /// </remarks>
-public sealed record CliPrompt(string? SystemPrompt, JsonArray Content)
+public sealed record CliPrompt(string? SystemPrompt, JsonArray? Content)
 {
-    public static CliPrompt Build(JsonObject body, string? systemPromptAddendum, bool resuming)
+    public static CliPrompt Build(JsonObject body, string? systemPromptAddendum, CliColdStart start)
     {
-        var messages = body["messages"] as JsonArray ?? [];
-        var toolNames = ToolNames(messages);
-        var last = LastUserIndex(messages);
-        var content = new JsonArray();
-
-        if (!resuming && last > 0)
+        var systemPrompt = SystemText(body["system"], systemPromptAddendum);
+        if (start.Kind == CliColdStart.KindToolResults)
         {
-            var history = new StringBuilder("<conversation_history>\nThe conversation so far, oldest first. The user's current message follows it.\n");
-            for (var i = 0; i < last; i++)
-            {
-                AppendTurn(history, messages[i] as JsonObject, toolNames);
-            }
-
-            content.Add(Text(history.Append("</conversation_history>").ToString()));
+            return new CliPrompt(systemPrompt, null);
         }
 
-        if (last >= 0)
+        var messages = body["messages"] as JsonArray ?? [];
+        var toolNames = ToolNames(messages);
+        var content = new JsonArray();
+        foreach (var message in start.Live)
         {
-            AddBlocks(content, messages[last] as JsonObject, toolNames);
+            AddBlocks(content, message, toolNames);
         }
 
         // An assistant prefill after the last user message: the CLI cannot continue a partial turn, so it is asked to.
         var prefill = new StringBuilder();
-        for (var i = last + 1; i < messages.Count; i++)
+        foreach (var message in start.Prefill)
         {
-            AppendBlocksAsText(prefill, (messages[i] as JsonObject)?["content"], toolNames);
+            AppendBlocksAsText(prefill, message["content"], toolNames);
         }
 
         if (prefill.Length > 0)
@@ -58,7 +49,7 @@ public sealed record CliPrompt(string? SystemPrompt, JsonArray Content)
             content.Add(Text("(empty message)"));
         }
 
-        return new CliPrompt(SystemText(body["system"], systemPromptAddendum), content);
+        return new CliPrompt(systemPrompt, content);
     }
 
     private static string? SystemText(JsonNode? system, string? addendum)
@@ -75,19 +66,6 @@ public sealed record CliPrompt(string? SystemPrompt, JsonArray Content)
         }
 
         return string.IsNullOrWhiteSpace(text) ? null : text;
-    }
-
-    private static int LastUserIndex(JsonArray messages)
-    {
-        for (var i = messages.Count - 1; i >= 0; i--)
-        {
-            if ((messages[i] as JsonObject)?["role"].AsString() == "user")
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static Dictionary<string, string> ToolNames(JsonArray messages)
@@ -108,17 +86,6 @@ public sealed record CliPrompt(string? SystemPrompt, JsonArray Content)
         }
 
         return names;
-    }
-
-    private static void AppendTurn(StringBuilder history, JsonObject? message, Dictionary<string, string> toolNames)
-    {
-        var role = message?["role"].AsString() == "assistant" ? "assistant" : "user";
-        var text = new StringBuilder();
-        AppendBlocksAsText(text, message?["content"], toolNames);
-        if (text.Length > 0)
-        {
-            history.Append('<').Append(role).Append(">\n").Append(text.ToString().Trim()).Append("\n</").Append(role).Append(">\n");
-        }
     }
 
     private static void AppendBlocksAsText(StringBuilder text, JsonNode? content, Dictionary<string, string> toolNames)

@@ -126,7 +126,7 @@ public sealed class ClaudeCliEndToEndTests
     }
 
     [Fact]
-    public async Task Resumed_session_replays_the_stored_history_under_the_same_session_id()
+    public async Task Continued_session_resumes_a_fork_of_its_own_transcript_with_only_the_new_message()
     {
         await using var proxy = await RealCliProxy.StartAsync();
         using var harness = new CliHarness(RepositoryPaths.ClaudeCli, new Dictionary<string, string>
@@ -141,9 +141,13 @@ public sealed class ClaudeCliEndToEndTests
 
         var first = await harness.RunAsync(CliHarness.Body("the first question"));
         var sessionId = Assert.IsType<BackendSessionEvent>(first[0]).SessionId;
-        var second = await harness.RunAsync(CliHarness.Request(CliHarness.Body("the second question"), resume: sessionId));
+        var body = CliHarness.Body("the second question");
+        body["messages"] = JsonNode.Parse("""[{"role":"user","content":"the first question"},{"role":"assistant","content":"The first answer."},{"role":"user","content":"the second question"}]""");
+        var continued = new SessionDecision("rs_test", "header:x-session-id", "continuation", SessionActions.Continue, 2, sessionId);
+        var second = await harness.RunAsync(CliHarness.Request(body, session: continued));
 
-        Assert.Equal(sessionId, Assert.IsType<BackendSessionEvent>(second[0]).SessionId);
+        // A fork: the session the store names stays as it was, whatever happens to this run.
+        Assert.NotEqual(sessionId, Assert.IsType<BackendSessionEvent>(second[0]).SessionId);
         Assert.Equal("The second answer.", CliHarness.Aggregate(second)["content"]![0]!["text"]!.GetValue<string>());
         var replayed = proxy.Upstream.Requests.Last().Body!["messages"]!.ToJsonString();
         Assert.Contains("the first question", replayed, StringComparison.Ordinal);

@@ -26,46 +26,46 @@ public sealed class ClaudeCliMappingTests
         Assert.Equal(expected, ClaudeModels.ToCliModel(requested));
 
     [Fact]
-    public void Fresh_session_gets_the_history_as_a_transcript_and_the_last_message_structured()
+    public void Live_turn_keeps_its_blocks_and_the_system_prompt_joins_the_addendum()
     {
         var body = (JsonObject)JsonNode.Parse("""
             {
               "system": [{"type":"text","text":"You are terse."},{"type":"text","text":"Use tools.","cache_control":{"type":"ephemeral"}}],
               "messages": [
                 {"role":"user","content":"read a.txt"},
-                {"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Reading."},{"type":"tool_use","id":"toolu_1","name":"read","input":{"path":"a.txt"}}]},
+                {"role":"assistant","content":[{"type":"text","text":"Reading."}]},
                 {"role":"user","content":[
-                  {"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"hello world"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}}]},
+                  {"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}},
                   {"type":"text","text":"what does it say?","cache_control":{"type":"ephemeral"}}
                 ]}
               ]
             }
             """)!;
+        var start = CliColdStart.Plan(SessionDecision.Default, body["messages"]!.AsArray(), _ => false);
 
-        var prompt = CliPrompt.Build(body, "Addendum.", resuming: false);
+        var prompt = CliPrompt.Build(body, "Addendum.", start);
 
         Assert.Equal("You are terse.\n\nUse tools.\n\nAddendum.", prompt.SystemPrompt);
-        var history = prompt.Content[0]!["text"]!.GetValue<string>();
-        Assert.StartsWith("<conversation_history>", history, StringComparison.Ordinal);
-        Assert.Contains("<user>\nread a.txt\n</user>", history, StringComparison.Ordinal);
-        Assert.Contains("<tool_use id=\"toolu_1\" name=\"read\">{\"path\":\"a.txt\"}</tool_use>", history, StringComparison.Ordinal);
-        Assert.DoesNotContain("hmm", history, StringComparison.Ordinal);
-        Assert.Equal("<tool_result tool_use_id=\"toolu_1\" name=\"read\">\nhello world\n[image]\n</tool_result>", prompt.Content[1]!["text"]!.GetValue<string>());
-        Assert.Equal("image", prompt.Content[2]!["type"]!.GetValue<string>());
-        Assert.Equal("what does it say?", prompt.Content[3]!["text"]!.GetValue<string>());
-        Assert.Null(prompt.Content[3]!["cache_control"]);
-        Assert.Equal(4, prompt.Content.Count);
+        Assert.NotNull(prompt.Content);
+        Assert.Equal(2, prompt.Content.Count);
+        Assert.Equal("image", prompt.Content[0]!["type"]!.GetValue<string>());
+        Assert.Equal("what does it say?", prompt.Content[1]!["text"]!.GetValue<string>());
+        Assert.Null(prompt.Content[1]!["cache_control"]);
+        // The history is never flattened into text: it goes into the transcript.
+        Assert.DoesNotContain("conversation_history", prompt.Content.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(2, start.Transcript.Count);
     }
 
     [Fact]
-    public void Resumed_session_gets_only_the_last_user_message()
+    public void Interrupted_turn_writes_nothing_live()
     {
-        var body = (JsonObject)JsonNode.Parse("""{"messages":[{"role":"user","content":"one"},{"role":"assistant","content":"two"},{"role":"user","content":"three"}]}""")!;
+        var body = (JsonObject)JsonNode.Parse("""{"messages":[{"role":"user","content":"one"},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"echo","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"r"}]}]}""")!;
+        var start = CliColdStart.Plan(SessionDecision.Default, body["messages"]!.AsArray(), _ => false);
 
-        var prompt = CliPrompt.Build(body, null, resuming: true);
+        var prompt = CliPrompt.Build(body, null, start);
 
         Assert.Null(prompt.SystemPrompt);
-        Assert.Equal("three", Assert.Single(prompt.Content)!["text"]!.GetValue<string>());
+        Assert.Null(prompt.Content);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class ClaudeCliMappingTests
              "tool_choice":{"type":"auto"},"thinking":{"type":"adaptive","display":"updates"},"output_config":{"effort":"high","format":{}}}
             """)!;
 
-        var invocation = CliInvocation.Create(CliHarness.Request(body, beta: "oauth-2025-04-20"));
+        var invocation = CliInvocation.Create(CliHarness.Request(body, beta: "oauth-2025-04-20"), CliColdStart.FromHistory(body["messages"]!.AsArray()));
 
         Assert.Contains("--thinking=adaptive", invocation.Arguments);
         Assert.Contains("--effort=high", invocation.Arguments);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Backends.ClaudeCli;
 using AgentRelay.Tests.Infrastructure;
 
 namespace AgentRelay.Tests.Backends.ClaudeCli;
@@ -55,6 +56,8 @@ public sealed class ClaudeCliProtocolTests
     {
         using var fake = new FakeCli(FakeCli.Start(), FakeCli.Turn(AnthropicStreams.Text("ok")), FakeCli.Out(FakeCli.Result()));
         var environment = fake.Environment;
+        var home = Path.Combine(fake.WorkDirectory, "..", "home");
+        environment["HOME"] = home;
         environment["CUSTOM_SETTING"] = "from-settings";
         environment["DISABLE_TELEMETRY"] = "0";
         using var harness = new CliHarness(FakeCli.Executable, environment);
@@ -62,13 +65,22 @@ public sealed class ClaudeCliProtocolTests
         body["thinking"] = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = 2048, ["display"] = "updates" };
         body["temperature"] = 0.2;
         var agent = AgentPolicy.Default with { BlockedBuiltinTools = ["Bash", "WebFetch"], WorkingDirectory = fake.WorkDirectory };
+        // The conversation continues a CLI session whose transcript is on this replica's disk.
+        body["messages"] = JsonNode.Parse("""[{"role":"user","content":"one"},{"role":"assistant","content":"two"},{"role":"user","content":"hi"}]""");
+        const string resumed = "11111111-2222-4333-8444-555555555555";
+        var transcript = CliTranscript.PathOf(home, fake.WorkDirectory, resumed);
+        Directory.CreateDirectory(Path.GetDirectoryName(transcript)!);
+        await File.WriteAllTextAsync(transcript, "{}\n", TestContext.Current.CancellationToken);
+        var session = new SessionDecision("rs_1", "header:x-session-id", "continuation", SessionActions.Continue, 2, resumed);
 
-        var events = await harness.RunAsync(CliHarness.Request(body, agent, resume: "11111111-2222-4333-8444-555555555555", fork: true, beta: "claude-code-20250219,files-api-2025-04-14"));
+        var events = await harness.RunAsync(CliHarness.Request(body, agent, session, beta: "claude-code-20250219,files-api-2025-04-14"));
 
         Assert.Empty(events.OfType<BackendFailure>());
         var arguments = fake.Arguments;
         Assert.Equal(["--output-format", "stream-json", "--verbose", "--input-format", "stream-json", "--include-partial-messages", "--permission-prompt-tool", "stdio"], arguments.Take(8));
         Assert.Contains("--model=claude-opus-4-1-20250805", arguments);
+        // No settings files: a user's settings.json pointing Claude Code at the proxy must not loop the CLI back to it.
+        Assert.Equal("", arguments.SkipWhile(a => a != "--setting-sources").Skip(1).First());
         Assert.Contains("--resume=11111111-2222-4333-8444-555555555555", arguments);
         Assert.Contains("--fork-session", arguments);
         Assert.Contains("--disallowedTools=Bash,WebFetch", arguments);

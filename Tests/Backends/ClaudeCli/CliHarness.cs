@@ -23,12 +23,16 @@ public sealed class CliHarness : IDisposable
 
         // No pool unless asked: a scripted fake CLI would be started ahead for nothing.
         var runtime = new FixedOptions<CliRuntimeOptions>(runtimeOptions ?? new CliRuntimeOptions { PoolSize = 0 });
+        var backend = new FixedOptions<BackendOptions>(options);
+        var janitor = new CliTranscriptJanitor(new FixedOptions<SessionsOptions>(new SessionsOptions()), backend, TimeProvider.System, NullLogger<CliTranscriptJanitor>.Instance);
         Warm = new WarmProcesses(runtime, TimeProvider.System, NullLogger<WarmProcesses>.Instance);
         Pool = new CliProcessPool(runtime, Registry, NullLogger<CliProcessPool>.Instance);
         Client = new ClaudeCliClient(
-            new FixedOptions<BackendOptions>(options),
+            backend,
             runtime,
             new CliRuntime(Warm, Pool, Registry, NullLogger<CliRuntime>.Instance),
+            janitor,
+            TimeProvider.System,
             NullLogger<ClaudeCliClient>.Instance);
     }
 
@@ -50,15 +54,14 @@ public sealed class CliHarness : IDisposable
         ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = text }),
     };
 
-    public static UpstreamRequest Request(JsonObject body, AgentPolicy? agent = null, string? resume = null, bool fork = false, string? beta = null) =>
+    public static UpstreamRequest Request(JsonObject body, AgentPolicy? agent = null, SessionDecision? session = null, string? beta = null) =>
         new(new MessagesRequest(body), new UpstreamHeaders(null, beta, null, null), new ProxyRequestFeature
         {
             RequestId = "test",
             Path = "/v1/messages",
             StartedAt = DateTimeOffset.UtcNow,
             Agent = agent ?? AgentPolicy.Default,
-            ResumeSessionId = resume,
-            ForkSession = fork,
+            Session = session ?? SessionDecision.Default,
         }, NothingCommitted.Instance);
 
     public async Task<List<BackendEvent>> RunAsync(UpstreamRequest request)

@@ -14,7 +14,7 @@ public sealed class RealCliProxy : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new("relay-cli-e2e-");
 
-    private RealCliProxy(FakeAnthropicServer upstream, string? claudePath, IReadOnlyDictionary<string, string?>? extra)
+    private RealCliProxy(FakeAnthropicServer upstream, string? claudePath, IReadOnlyDictionary<string, string>? extra)
     {
         Upstream = upstream;
         var settings = new Dictionary<string, string?>
@@ -32,7 +32,7 @@ public sealed class RealCliProxy : IAsyncDisposable
             // No processes started ahead unless a test asks: on a busy machine they only compete for the CPU.
             ["Sessions:PoolSize"] = "0",
         };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             settings[key] = value;
         }
@@ -66,9 +66,9 @@ public sealed class RealCliProxy : IAsyncDisposable
 
     public CliProcessPool Pool => Factory.Services.GetRequiredService<CliProcessPool>();
 
-    /// <param name="claudePath">Another CLI executable (a wrapper) instead of the real one.</param>
-    /// <param name="settings">Further settings (e.g. <c>Sessions:*</c>).</param>
-    public static async Task<RealCliProxy> StartAsync(string? claudePath = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="claudePath">Another CLI executable than the real one.</param>
+    /// <param name="settings">More settings (e.g. <c>ConnectionStrings:redis</c>).</param>
+    public static async Task<RealCliProxy> StartAsync(string? claudePath = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         // Not a skip: without the real CLI these tests prove nothing, and CI installs it (.ci/run).
         Assert.True(File.Exists(RepositoryPaths.ClaudeCli), $"The real claude CLI is not installed at {RepositoryPaths.ClaudeCli} (run npm ci in Tests/clients).");

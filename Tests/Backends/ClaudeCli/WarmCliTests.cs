@@ -20,7 +20,7 @@ public sealed class WarmCliTests
     [Fact]
     public async Task Second_turn_is_served_by_the_same_process_with_the_whole_structured_conversation_and_a_new_one_by_the_pool()
     {
-        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string?> { ["Sessions:PoolSize"] = "1" });
+        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:PoolSize"] = "1" });
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("The first answer.")));
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("The second answer.")));
         var conversation = new JsonArray(User("the first question"));
@@ -113,7 +113,7 @@ public sealed class WarmCliTests
     [Fact]
     public async Task Abandoned_tool_call_times_out_and_the_process_is_recycled_then_the_late_result_still_works()
     {
-        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string?> { ["Sessions:ToolResultTimeout"] = "00:00:01" });
+        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:ToolResultTimeout"] = "00:00:01" });
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.ToolUse("toolu_late", "mcp__opencode__echo", """{"text":"ping"}""")));
         var conversation = new JsonArray(User("use the tool"));
 
@@ -136,7 +136,7 @@ public sealed class WarmCliTests
     [Fact]
     public async Task Warm_processes_are_bounded_by_MaxWarm_least_recently_used_first_and_retired_when_idle()
     {
-        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string?>
+        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string>
         {
             ["Sessions:MaxWarm"] = "1",
             ["Sessions:WarmIdle"] = "00:00:03",
