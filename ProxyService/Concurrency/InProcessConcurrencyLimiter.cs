@@ -10,6 +10,11 @@ namespace AgentRelay.ProxyService.Concurrency;
 public sealed class InProcessConcurrencyLimiter(IOptionsMonitor<ProxyOptions> options, TimeProvider time) : IConcurrencyLimiter
 {
     private readonly Lock _lock = new();
+
+    /// <summary>The limit this replica applies; by default <c>Proxy:MaxConcurrentSessions</c>.</summary>
+    /// <remarks>The Redis limiter's fallback sets it to the replica's fair share of the global limit.</remarks>
+    public Func<ProxyOptions, int> Limit { get; init; } = static settings => settings.MaxConcurrentSessions;
+
     private readonly LinkedList<TaskCompletionSource> _waiters = new();
     private int _inUse;
 
@@ -32,7 +37,7 @@ public sealed class InProcessConcurrencyLimiter(IOptionsMonitor<ProxyOptions> op
         int position;
         lock (_lock)
         {
-            if (_inUse < settings.MaxConcurrentSessions && _waiters.Count == 0)
+            if (_inUse < Limit(settings) && _waiters.Count == 0)
             {
                 _inUse++;
                 return SlotAcquisition.Granted(new Lease(this), 0);
@@ -63,6 +68,20 @@ public sealed class InProcessConcurrencyLimiter(IOptionsMonitor<ProxyOptions> op
         }
     }
 
+    /// <summary>
+    /// Counts a slot granted elsewhere (by Redis) as in use here, without waiting and even above the limit, so that
+    /// if this replica falls back to its own limit, the requests it is already running are counted.
+    /// </summary>
+    public IAsyncDisposable Occupy()
+    {
+        lock (_lock)
+        {
+            _inUse++;
+        }
+
+        return new Lease(this);
+    }
+
     /// <summary>A waiter that gave up leaves at once; if the slot was handed over in the same instant, it keeps it.</summary>
     private void Leave(LinkedListNode<TaskCompletionSource> node)
     {
@@ -81,17 +100,18 @@ public sealed class InProcessConcurrencyLimiter(IOptionsMonitor<ProxyOptions> op
 
     private void Release()
     {
+        var limit = Limit(options.CurrentValue);
         lock (_lock)
         {
-            if (_waiters.First is { } first)
-            {
-                // The slot passes to the first waiter without ever being free.
-                _waiters.RemoveFirst();
-                first.Value.TrySetResult();
-                return;
-            }
-
             _inUse--;
+            // The slot passes to the first waiter without ever being free; none passes while slots counted by
+            // Occupy keep this replica at or above its limit.
+            while (_inUse < limit && _waiters.First is { } first)
+            {
+                _waiters.RemoveFirst();
+                _inUse++;
+                first.Value.TrySetResult();
+            }
         }
     }
 

@@ -8,7 +8,8 @@ namespace AgentRelay.ProxyService.Concurrency;
 /// The limiter shared by all replicas. A slot is a lease in Redis with an expiry that its holder renews while it
 /// works, so the slots of a killed replica come back within <c>Proxy:LeaseTtl</c>. Waiters form one FIFO queue in
 /// Redis; a release wakes them through pub/sub, with a short poll as the fallback. If Redis cannot be reached, the
-/// replica falls back to its in-process limiter rather than refusing traffic.
+/// replica falls back to its in-process limiter at its fair share of the global limit (the limit divided by the
+/// replicas last seen alive in Redis) rather than refusing traffic. Releasing a lease never waits on Redis.
 /// </summary>
 public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisposable
 {
@@ -30,15 +31,22 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
     private long _failedOverUntilTicks;
     private bool _everConnected;
 
-    public RedisConcurrencyLimiter(IConnectionMultiplexer redis, IOptionsMonitor<ProxyOptions> options, InProcessConcurrencyLimiter fallback, TimeProvider time, ILogger<RedisConcurrencyLimiter> logger)
+    public RedisConcurrencyLimiter(IConnectionMultiplexer redis, IOptionsMonitor<ProxyOptions> options, ReplicaHeartbeat replicas, TimeProvider time, ILogger<RedisConcurrencyLimiter> logger)
     {
         _redis = redis;
         _options = options;
-        _fallback = fallback;
+        // Every lease, Redis's or its own, is counted here, so a fallback starts from what this replica already runs.
+        _fallback = new InProcessConcurrencyLimiter(options, time) { Limit = settings => FairShare(settings.MaxConcurrentSessions, replicas.ReplicasSeen) };
         _time = time;
         _logger = logger;
         _firstConnectWait = 2 * TimeSpan.FromMilliseconds(ConfigurationOptions.Parse(redis.Configuration).ConnectTimeout);
     }
+
+    /// <summary>This replica's share of the global limit while Redis is unreachable: never less than one slot.</summary>
+    public static int FairShare(int limit, int replicas) => Math.Max(1, limit / Math.Max(1, replicas));
+
+    /// <summary>Requests this replica is running (under Redis leases or its fallback limit).</summary>
+    public int LocalInUse => _fallback.InUse;
 
     private object Keys(string id) => new
     {
@@ -70,7 +78,14 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
             while (true)
             {
                 var wakeUp = Volatile.Read(ref _released).Task;
-                var result = (RedisResult[])(await RedisConcurrencyScripts.Acquire.EvaluateAsync(database, Keys(id)))!;
+                if (!_redis.IsConnected)
+                {
+                    throw new RedisConnectionException(ConnectionFailureType.SocketClosed, "not connected");
+                }
+
+                // A command sent while the connection drops waits in the multiplexer's backlog up to its timeout
+                // (5 s by default): this waiter fails over well before that.
+                var result = (RedisResult[])(await RedisConcurrencyScripts.Acquire.EvaluateAsync(database, Keys(id)).WaitAsync(s_reconnectWait, _time, cancellationToken))!;
                 var (state, position) = ((int)result[0], (int)result[1]);
                 if (firstPosition < 0)
                 {
@@ -79,7 +94,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
 
                 if (state == 1)
                 {
-                    return SlotAcquisition.Granted(new Lease(this, id), firstPosition);
+                    return SlotAcquisition.Granted(new Lease(this, id, _fallback.Occupy()), firstPosition);
                 }
 
                 if (state < 0)
@@ -89,7 +104,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
 
                 if (_time.GetUtcNow() >= deadline)
                 {
-                    await LeaveAsync(id);
+                    _ = LeaveAsync(id);
                     return SlotAcquisition.Refused(SlotRejection.QueueTimeout, firstPosition);
                 }
 
@@ -105,8 +120,8 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client left the queue: leave it in Redis too, at once, not when the entry expires.
-            await LeaveAsync(id);
+            // The client left the queue: leave it in Redis too, at once (in the background), not when the entry expires.
+            _ = LeaveAsync(id);
             throw;
         }
         catch (Exception exception) when (IsRedisFailure(exception))
@@ -175,13 +190,14 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
     }
 
     /// <summary>Connection failures and timeouts (<see cref="RedisTimeoutException"/> is a <see cref="TimeoutException"/>, not a <see cref="RedisException"/>).</summary>
-    private static bool IsRedisFailure(Exception exception) => exception is RedisException or RedisTimeoutException;
+    private static bool IsRedisFailure(Exception exception) => exception is RedisException or TimeoutException;
 
     public void Dispose()
     {
         if (Volatile.Read(ref _subscribed) == 1)
         {
-            _redis.GetSubscriber().Unsubscribe(_channel);
+            // Never wait on (or fail because of) an outage while shutting down.
+            _redis.GetSubscriber().Unsubscribe(_channel, flags: CommandFlags.FireAndForget);
         }
     }
 
@@ -190,13 +206,15 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
     {
         private readonly RedisConcurrencyLimiter _owner;
         private readonly string _id;
+        private readonly IAsyncDisposable _local;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _renewal;
 
-        public Lease(RedisConcurrencyLimiter owner, string id)
+        public Lease(RedisConcurrencyLimiter owner, string id, IAsyncDisposable local)
         {
             _owner = owner;
             _id = id;
+            _local = local;
             _renewal = RenewAsync();
         }
 
@@ -225,9 +243,21 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
             }
         }
 
+        /// <summary>
+        /// Frees the slot here at once and gives the lease back to Redis in the background: a finished response must
+        /// end now, not when a Redis outage ends (the command would wait in the multiplexer's backlog up to its
+        /// timeout). If the release never arrives, the lease expires within <c>Proxy:LeaseTtl</c>.
+        /// </summary>
         public async ValueTask DisposeAsync()
         {
-            await _stop.CancelAsync();
+            _stop.Cancel();
+            await _local.DisposeAsync();
+            _ = ReleaseAsync();
+        }
+
+        private async Task ReleaseAsync()
+        {
+            // The renewal was cancelled; its token source goes once it has stopped.
             await _renewal;
             _stop.Dispose();
             await _owner.LeaveAsync(_id);
@@ -236,7 +266,7 @@ public sealed partial class RedisConcurrencyLimiter : IConcurrencyLimiter, IDisp
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Redis is unavailable for the concurrency limit; using this replica's own limit for a few seconds: {Reason}")]
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Redis is unavailable for the concurrency limit; this replica uses its fair share of the limit for a few seconds: {Reason}")]
         public static partial void RedisUnavailable(ILogger logger, string reason);
 
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Concurrency lease {LeaseId} expired while held (the replica stalled longer than Proxy:LeaseTtl)")]

@@ -72,4 +72,11 @@ internal static class RedisConcurrencyScripts
         redis.call('PUBLISH', @channel, @id)
         return removed
         """);
+
+    /// <summary>ARGV: id, ttlMs. Marks a replica alive until now + ttl, forgets expired ones; returns the replicas alive.</summary>
+    public static readonly LuaScript Heartbeat = LuaScript.Prepare(Now + "\n" + """
+        redis.call('ZADD', @replicas, now + tonumber(@ttl), @id)
+        redis.call('ZREMRANGEBYSCORE', @replicas, '-inf', now)
+        return redis.call('ZCARD', @replicas)
+        """);
 }

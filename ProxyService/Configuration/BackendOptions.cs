@@ -28,6 +28,13 @@ public sealed class BackendOptions
     /// <summary>Origin of the upstream for <see cref="BackendKind.AnthropicApi"/>, without <c>/v1</c>.</summary>
     public string? BaseUrl { get; set; }
 
+    /// <summary>
+    /// The longest the backend may stay silent (no event) before the request is given up with <c>504 timeout_error</c>
+    /// and the backend call (the CLI process) is ended.
+    /// </summary>
+    /// <value>Defaults to 5 minutes.</value>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Key sent upstream as <c>x-api-key</c>. Unset: the client's own credentials are forwarded,
     /// unless <c>Proxy:ApiKey</c> is set (then they are the proxy's, and nothing is forwarded).</summary>
     public string? ApiKey { get; set; }

@@ -91,9 +91,53 @@ internal sealed class BackendOptionsValidator : IValidateOptions<BackendOptions>
             }
         }
 
+        if (options.Timeout <= TimeSpan.Zero || options.Timeout > TimeSpan.FromDays(1))
+        {
+            result.AddError($"Backend:Timeout must be positive and at most 1.00:00:00 (got {options.Timeout}).");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ClaudePath))
         {
             result.AddError("Backend:ClaudePath must not be empty.");
+        }
+
+        return result.Build();
+    }
+}
+
+internal sealed class ServerLimitsOptionsValidator : IValidateOptions<ServerLimitsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerLimitsOptions options)
+    {
+        var result = new ValidateOptionsResultBuilder();
+        if (options.RequestHeadersTimeout <= TimeSpan.Zero)
+        {
+            result.AddError($"Kestrel:Limits:RequestHeadersTimeout must be positive (got {options.RequestHeadersTimeout}).");
+        }
+
+        if (options.KeepAliveTimeout <= TimeSpan.Zero)
+        {
+            result.AddError($"Kestrel:Limits:KeepAliveTimeout must be positive (got {options.KeepAliveTimeout}).");
+        }
+
+        if (options.MaxConcurrentConnections < 1)
+        {
+            result.AddError($"Kestrel:Limits:MaxConcurrentConnections must be at least 1 (got {options.MaxConcurrentConnections}).");
+        }
+
+        if (options.MaxConcurrentUpgradedConnections < 0)
+        {
+            result.AddError($"Kestrel:Limits:MaxConcurrentUpgradedConnections must not be negative (got {options.MaxConcurrentUpgradedConnections}).");
+        }
+
+        if (options.MinRequestBodyBytesPerSecond <= 0)
+        {
+            result.AddError($"Kestrel:Limits:MinRequestBodyBytesPerSecond must be positive (got {options.MinRequestBodyBytesPerSecond}).");
+        }
+
+        if (options.MinRequestBodyGracePeriod < TimeSpan.FromSeconds(1))
+        {
+            result.AddError($"Kestrel:Limits:MinRequestBodyGracePeriod must be at least 00:00:01 (got {options.MinRequestBodyGracePeriod}).");
         }
 
         return result.Build();

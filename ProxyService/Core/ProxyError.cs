@@ -47,4 +47,7 @@ public enum ProxyError
 
     /// <summary>The client went away before the response was complete.</summary>
     ClientDisconnected,
+
+    /// <summary>An unexpected exception inside the proxy (a bug: the log has the details).</summary>
+    Internal,
 }

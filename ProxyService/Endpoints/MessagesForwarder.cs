@@ -2,7 +2,6 @@ using AgentRelay.ProxyService.Backends;
 using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Core;
 using AgentRelay.ProxyService.Responses;
-using AgentRelay.ProxyService.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentRelay.ProxyService.Endpoints;

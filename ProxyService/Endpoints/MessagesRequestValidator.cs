@@ -10,21 +10,21 @@ namespace AgentRelay.ProxyService.Endpoints;
 /// </summary>
 public static class MessagesRequestValidator
 {
-    public static RequestError? Validate(JsonObject body)
+    public static BackendFailure? Validate(JsonObject body)
     {
         if (!body.TryGetPropertyValue("messages", out var messagesNode) || messagesNode is null)
         {
-            return RequestError.Invalid("messages: Field required");
+            return BackendFailure.InvalidRequest("messages: Field required");
         }
 
         if (messagesNode is not JsonArray messages)
         {
-            return RequestError.Invalid($"messages: Input should be a valid list, not {RequestBodyReader.Describe(messagesNode)}");
+            return BackendFailure.InvalidRequest($"messages: Input should be a valid list, not {RequestBodyReader.Describe(messagesNode)}");
         }
 
         if (messages.Count == 0)
         {
-            return RequestError.Invalid("messages: at least one message is required");
+            return BackendFailure.InvalidRequest("messages: at least one message is required");
         }
 
         for (var i = 0; i < messages.Count; i++)
@@ -51,41 +51,41 @@ public static class MessagesRequestValidator
             ?? ExpectObjects(body, "tools");
     }
 
-    private static RequestError? ValidateMessage(JsonNode? node, int index)
+    private static BackendFailure? ValidateMessage(JsonNode? node, int index)
     {
         if (node is not JsonObject message)
         {
-            return RequestError.Invalid($"messages.{index}: Input should be an object, not {RequestBodyReader.Describe(node)}");
+            return BackendFailure.InvalidRequest($"messages.{index}: Input should be an object, not {RequestBodyReader.Describe(node)}");
         }
 
         if (message["role"] is not JsonValue role || role.GetValueKind() != JsonValueKind.String)
         {
-            return RequestError.Invalid($"messages.{index}.role: Field required and must be a string");
+            return BackendFailure.InvalidRequest($"messages.{index}.role: Field required and must be a string");
         }
 
         return message["content"] switch
         {
-            null => RequestError.Invalid($"messages.{index}.content: Field required"),
+            null => BackendFailure.InvalidRequest($"messages.{index}.content: Field required"),
             JsonValue value when value.GetValueKind() == JsonValueKind.String => null,
             JsonArray blocks => ValidateBlocks(blocks, index),
-            var other => RequestError.Invalid($"messages.{index}.content: Input should be a string or a list of blocks, not {RequestBodyReader.Describe(other)}"),
+            var other => BackendFailure.InvalidRequest($"messages.{index}.content: Input should be a string or a list of blocks, not {RequestBodyReader.Describe(other)}"),
         };
     }
 
-    private static RequestError? ValidateBlocks(JsonArray blocks, int index)
+    private static BackendFailure? ValidateBlocks(JsonArray blocks, int index)
     {
         for (var j = 0; j < blocks.Count; j++)
         {
             if (blocks[j] is not JsonObject block || block["type"]?.GetValueKind() != JsonValueKind.String)
             {
-                return RequestError.Invalid($"messages.{index}.content.{j}: each block must be an object with a string 'type'");
+                return BackendFailure.InvalidRequest($"messages.{index}.content.{j}: each block must be an object with a string 'type'");
             }
         }
 
         return null;
     }
 
-    private static RequestError? ExpectKind(JsonObject body, string field, string expected, params JsonValueKind[] kinds)
+    private static BackendFailure? ExpectKind(JsonObject body, string field, string expected, params JsonValueKind[] kinds)
     {
         if (!body.TryGetPropertyValue(field, out var node) || node is null)
         {
@@ -94,19 +94,19 @@ public static class MessagesRequestValidator
 
         return kinds.Contains(node.GetValueKind())
             ? null
-            : RequestError.Invalid($"{field}: Input should be {expected}, not {RequestBodyReader.Describe(node)}");
+            : BackendFailure.InvalidRequest($"{field}: Input should be {expected}, not {RequestBodyReader.Describe(node)}");
     }
 
     /// <summary>
     /// Judged from the number's JSON text, so it holds for parsed bodies and for ones built in memory (where an
     /// <see cref="int"/> value does not convert with <c>TryGetValue&lt;long&gt;</c>).
     /// </summary>
-    private static RequestError? ExpectInteger(JsonObject body, string field) =>
+    private static BackendFailure? ExpectInteger(JsonObject body, string field) =>
         body[field] is JsonValue value && value.GetValueKind() == JsonValueKind.Number && !long.TryParse(value.ToJsonString(), out _)
-            ? RequestError.Invalid($"{field}: Input should be a valid integer")
+            ? BackendFailure.InvalidRequest($"{field}: Input should be a valid integer")
             : null;
 
-    private static RequestError? ExpectStringList(JsonObject body, string field)
+    private static BackendFailure? ExpectStringList(JsonObject body, string field)
     {
         if (body[field] is null)
         {
@@ -115,11 +115,11 @@ public static class MessagesRequestValidator
 
         return body[field] is JsonArray list && list.All(item => item?.GetValueKind() == JsonValueKind.String)
             ? null
-            : RequestError.Invalid($"{field}: Input should be a list of strings");
+            : BackendFailure.InvalidRequest($"{field}: Input should be a list of strings");
     }
 
-    private static RequestError? ExpectObjects(JsonObject body, string field) =>
+    private static BackendFailure? ExpectObjects(JsonObject body, string field) =>
         body[field] is JsonArray list && list.Any(item => item is not JsonObject)
-            ? RequestError.Invalid($"{field}: every entry must be an object")
+            ? BackendFailure.InvalidRequest($"{field}: every entry must be an object")
             : null;
 }

@@ -1,7 +1,7 @@
 using AgentRelay.ProxyService.Adapters;
 using AgentRelay.ProxyService.Backends;
 using AgentRelay.ProxyService.Configuration;
-using AgentRelay.ProxyService.Telemetry;
+using AgentRelay.ProxyService.Responses;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Endpoints;

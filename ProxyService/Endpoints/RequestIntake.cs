@@ -24,14 +24,13 @@ internal static class RequestIntake
         if (error is null && translate is not null)
         {
             (body, var translationError) = translate(body!);
-            error = translationError is null ? null : RequestError.Invalid(translationError);
+            error = translationError is null ? null : BackendFailure.InvalidRequest(translationError);
         }
 
         error ??= MessagesRequestValidator.Validate(body!);
         if (error is not null)
         {
-            services.Errors.Report(feature, error.Stage, error.Type, error.Message, error.Status);
-            await ErrorDialects.WriteAsync(context, error.Status, error.Type, error.Message);
+            await services.Errors.AnswerAsync(context, error);
             return null;
         }
 

@@ -16,9 +16,10 @@ public static class ProxyApplicationExtensions
     {
         // Outermost: no exception ever reaches the client as a stack trace.
         app.UseExceptionHandler(errorApp => errorApp.Run(WriteUnhandledError));
-        // Empty 4xx answers (unknown route, wrong method, bad query) get a JSON body in the caller's dialect.
-        app.UseStatusCodePages(context => WriteStatusError(context.HttpContext));
         app.UseMiddleware<RequestContextMiddleware>();
+        // Empty 4xx answers (unknown route, wrong method, bad query) get a JSON body in the caller's dialect; inside the
+        // request context, so that the request's record and span have the error too.
+        app.UseStatusCodePages(context => WriteStatusError(context.HttpContext));
         // Explicitly here, so that routing failures are inside the exception handler too.
         app.UseRouting();
         // No CORS headers at all unless origins are configured: a web page must not be able to drive the proxy.
@@ -37,26 +38,25 @@ public static class ProxyApplicationExtensions
     {
         var requestId = context.Response.Headers[RequestContextMiddleware.RequestIdHeader].ToString();
         var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        if (exception is BadHttpRequestException badRequest)
-        {
-            var type = AnthropicErrorTypes.TypeOf(badRequest.StatusCode);
-            return ErrorDialects.WriteAsync(context, badRequest.StatusCode, type, "The request could not be read.");
-        }
-
-        return ErrorDialects.WriteAsync(context, StatusCodes.Status500InternalServerError, AnthropicErrorTypes.Api,
-            $"Internal proxy error. The proxy's log has the details under request id {requestId}.".Replace(" under request id .", "."));
+        var failure = exception is BadHttpRequestException badRequest
+            ? new BackendFailure(badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? ProxyError.RequestTooLarge : ProxyError.RequestInvalid,
+                badRequest.StatusCode, AnthropicErrorTypes.TypeOf(badRequest.StatusCode), "The request could not be read.")
+            : new BackendFailure(ProxyError.Internal, StatusCodes.Status500InternalServerError, AnthropicErrorTypes.Api,
+                $"Internal proxy error. The proxy's log has the details under request id {requestId}.".Replace(" under request id .", "."));
+        return context.RequestServices.GetRequiredService<ErrorReporter>().AnswerAsync(context, failure);
     }
 
     private static Task WriteStatusError(HttpContext context)
     {
         var status = context.Response.StatusCode;
-        var message = status switch
+        var (stage, message) = status switch
         {
-            StatusCodes.Status404NotFound => $"Not found: {context.Request.Method} {context.Request.Path}",
-            StatusCodes.Status405MethodNotAllowed => $"Method not allowed: {context.Request.Method} {context.Request.Path}",
-            StatusCodes.Status413PayloadTooLarge => "Request body too large.",
-            _ => $"The request failed with status {status}.",
+            StatusCodes.Status404NotFound => (ProxyError.RouteNotFound, $"Not found: {context.Request.Method} {context.Request.Path}"),
+            StatusCodes.Status405MethodNotAllowed => (ProxyError.RouteNotFound, $"Method not allowed: {context.Request.Method} {context.Request.Path}"),
+            StatusCodes.Status413PayloadTooLarge => (ProxyError.RequestTooLarge, "Request body too large."),
+            _ => (ProxyError.RequestInvalid, $"The request failed with status {status}."),
         };
-        return ErrorDialects.WriteAsync(context, status, AnthropicErrorTypes.TypeOf(status), message);
+        return context.RequestServices.GetRequiredService<ErrorReporter>()
+            .AnswerAsync(context, new BackendFailure(stage, status, AnthropicErrorTypes.TypeOf(status), message));
     }
 }

@@ -5,6 +5,7 @@ using AgentRelay.ProxyService.Backends.ClaudeCli;
 using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Endpoints;
+using AgentRelay.ProxyService.Responses;
 using AgentRelay.ProxyService.Security;
 using AgentRelay.ProxyService.Sessions;
 using AgentRelay.ProxyService.Telemetry;
@@ -27,6 +28,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<ProxyOptions, ProxyOptionsValidator>().BindConfiguration(ProxyOptions.SectionName);
         services.AddOptionsWithValidateOnStart<RetryOptions, RetryOptionsValidator>().BindConfiguration(RetryOptions.SectionName);
         services.AddOptionsWithValidateOnStart<BackendOptions, BackendOptionsValidator>().BindConfiguration(BackendOptions.SectionName);
+        services.AddServerLimits();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RequestLog>();
@@ -63,6 +65,8 @@ public static class ProxyServiceCollectionExtensions
         services.AddSessions(redis);
         if (redis)
         {
+            services.AddSingleton<ReplicaHeartbeat>();
+            services.AddHostedService(provider => provider.GetRequiredService<ReplicaHeartbeat>());
             services.AddSingleton<IConcurrencyLimiter, RedisConcurrencyLimiter>();
         }
         else
@@ -77,7 +81,8 @@ public static class ProxyServiceCollectionExtensions
         services.AddUpstreamClient()
             .UseSessions()
             .UseTracing()
-            .UseRetries();
+            .UseRetries()
+            .UseTimeout();
 
         services.AddHealthChecks().AddCheck<BackendHealthCheck>("backend");
         return builder;
@@ -94,6 +99,10 @@ public static class ProxyServiceCollectionExtensions
 
     public static UpstreamClientBuilder UseRetries(this UpstreamClientBuilder builder) =>
         builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<RetryingUpstreamClient>(provider, inner));
+
+    /// <summary>Per attempt, innermost: a silent backend is given up after <c>Backend:Timeout</c>.</summary>
+    public static UpstreamClientBuilder UseTimeout(this UpstreamClientBuilder builder) =>
+        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<TimeoutUpstreamClient>(provider, inner));
 
     public static UpstreamClientBuilder UseTracing(this UpstreamClientBuilder builder) =>
         builder.Use((inner, provider) => new TracingUpstreamClient(inner, "anthropic", provider.GetRequiredService<TimeProvider>()));

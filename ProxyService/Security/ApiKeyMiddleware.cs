@@ -12,7 +12,7 @@ namespace AgentRelay.ProxyService.Security;
 /// <c>x-api-key</c>, else <c>Authorization: Bearer</c>; the comparison takes the same time whatever the input.
 /// Read per request, so a changed key needs no restart.
 /// </summary>
-public sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<ProxyOptions> options)
+public sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<ProxyOptions> options, ErrorReporter errors)
 {
     private static readonly string[] s_openPaths = ["/", "/health", "/alive"];
 
@@ -26,8 +26,8 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<Proxy
 
         return Matches(PresentedKey(context.Request), expected)
             ? next(context)
-            : ErrorDialects.WriteAsync(context, StatusCodes.Status401Unauthorized, AnthropicErrorTypes.Authentication,
-                "Invalid or missing API key. Send the key configured in Proxy:ApiKey as x-api-key or Authorization: Bearer.");
+            : errors.AnswerAsync(context, new BackendFailure(ProxyError.Unauthenticated, StatusCodes.Status401Unauthorized, AnthropicErrorTypes.Authentication,
+                "Invalid or missing API key. Send the key configured in Proxy:ApiKey as x-api-key or Authorization: Bearer."));
     }
 
     internal static string? PresentedKey(HttpRequest request)

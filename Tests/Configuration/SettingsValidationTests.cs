@@ -2,6 +2,7 @@ using AgentRelay.ProxyService.Configuration;
 using AgentRelay.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.Tests.Configuration;
@@ -21,7 +22,31 @@ public sealed class SettingsValidationTests
         { "Backend:BaseUrl", "", "Backend:BaseUrl is required" },
         { "Proxy:MaxConcurrentSessions", "many", "Proxy:MaxConcurrentSessions" },
         { "Backend:Kind", "Carrier-Pigeon", "Backend:Kind" },
+        { "Backend:Timeout", "00:00:00", "Backend:Timeout" },
+        { "Backend:Timeout", "2.00:00:00", "Backend:Timeout" },
+        { "Kestrel:Limits:RequestHeadersTimeout", "-00:00:01", "Kestrel:Limits:RequestHeadersTimeout" },
+        { "Kestrel:Limits:MaxConcurrentConnections", "0", "Kestrel:Limits:MaxConcurrentConnections" },
+        { "Kestrel:Limits:MinRequestBodyBytesPerSecond", "0", "Kestrel:Limits:MinRequestBodyBytesPerSecond" },
+        { "Kestrel:Limits:MinRequestBodyGracePeriod", "00:00:00.5", "Kestrel:Limits:MinRequestBodyGracePeriod" },
     };
+
+    [Fact]
+    public void Kestrel_limits_are_set_deliberately_not_left_to_kestrels_defaults()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Backend:Kind"] = "AnthropicApi", ["Backend:BaseUrl"] = "http://127.0.0.1:9" });
+        AgentRelay.ProxyService.Hosting.ProxyServiceCollectionExtensions.AddProxyServices(builder);
+        using var app = builder.Build();
+        var limits = app.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits;
+
+        // Kestrel's own defaults: 30 s header timeout, unlimited connections and upgrades.
+        Assert.Equal(TimeSpan.FromSeconds(10), limits.RequestHeadersTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(2), limits.KeepAliveTimeout);
+        Assert.Equal(1000, limits.MaxConcurrentConnections);
+        Assert.Equal(0, limits.MaxConcurrentUpgradedConnections);
+        Assert.Equal(240, limits.MinRequestBodyDataRate!.BytesPerSecond);
+        Assert.Equal(TimeSpan.FromSeconds(5), limits.MinRequestBodyDataRate.GracePeriod);
+    }
 
     [Theory]
     [MemberData(nameof(BadSettings))]

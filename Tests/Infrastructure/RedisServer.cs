@@ -39,8 +39,14 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>The process id of the running server.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Stops the server (an outage); <see cref="RestartAsync"/> brings it back, empty, on the same port.</summary>
-    public async Task StopAsync()
+    public Task StopAsync() => KillAsync();
+
+    /// <summary>Kills the server (SIGKILL, by its own id), as a crash would; <see cref="RestartAsync"/> brings it back empty on the same port.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
@@ -50,9 +56,10 @@ public sealed class RedisServer : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Starts a fresh server (no data: nothing is persisted) on the same port.</summary>
     public async Task RestartAsync()
     {
-        await StopAsync();
+        await KillAsync();
         _process.Dispose();
         _process = Launch(Port, _directory);
         if (!await ListeningAsync())

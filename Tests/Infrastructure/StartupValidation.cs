@@ -18,9 +18,10 @@ public static class StartupValidation
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddProxyServices();
-        using var app = builder.Build();
         try
         {
+            // Building can already read validated options (Kestrel's limits are applied while the server is created).
+            using var app = builder.Build();
             app.Services.GetRequiredService<IStartupValidator>().Validate();
             return null;
         }

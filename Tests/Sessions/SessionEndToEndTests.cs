@@ -29,6 +29,7 @@ public sealed class SessionEndToEndTests
         UpstreamTurns.AssertStructuredToolRoundTrip(turn2, ToolUseId, ClientResult);
         UpstreamTurns.AssertStructuredToolRoundTrip(turn3, ToolUseId, ClientResult);
         AssertTurnThreeEnds(turn3);
+        Assert.Contains("You are the AgentRelay sessions test.", turn2["system"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(["new", "continuation", "continuation"], await CliConversation.LineagesAsync(proxy.Http, 3, Cancel));
         Assert.NotNull(conversation.RelaySessions[0]);
         Assert.All(conversation.RelaySessions, id => Assert.Equal(conversation.RelaySessions[0], id));
@@ -166,6 +167,8 @@ public sealed class SessionEndToEndTests
 
     private static void AssertTurnThreeEnds(JsonObject turn3)
     {
+        // The client's system prompt also reaches a resumed session (the CLI ignores initialize's then).
+        Assert.Contains("You are the AgentRelay sessions test.", turn3["system"]!.ToJsonString(), StringComparison.Ordinal);
         var texts = UpstreamTurns.Texts(turn3);
         Assert.Contains(("assistant", "The tool said ECHO:ping."), texts);
         Assert.Equal("user", texts[^1].Role);

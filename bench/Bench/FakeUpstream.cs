@@ -98,8 +98,20 @@ public sealed class FakeUpstream : IAsyncDisposable
         return fake;
     }
 
+    private int _rateLimited;
+
     private async Task HandleAsync(HttpContext context)
     {
+        // The soak's retry traffic: every other such request is rate limited, so the proxy retries it.
+        if (context.Request.Headers.ContainsKey("x-soak-rate-limit") && Interlocked.Increment(ref _rateLimited) % 2 == 1)
+        {
+            context.Response.StatusCode = 429;
+            context.Response.Headers.RetryAfter = "0";
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"type":"error","error":{"type":"rate_limit_error","message":"soak"}}""", context.RequestAborted);
+            return;
+        }
+
         using var request = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var stream = request.RootElement.TryGetProperty("stream", out var flag) && flag.ValueKind == JsonValueKind.True;
         if (!stream)

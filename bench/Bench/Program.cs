@@ -2,12 +2,18 @@
 // process), both on 127.0.0.1 port 0, and measures the same requests direct-to-fake and via the proxy, alternating
 // the two so drift (other load, JIT, GC) falls on both sides alike. It reports ratios proxy/direct, never asserts
 // timings. Usage: dotnet run -c Release --project bench/Bench [-- --requests 300 --warmup 50 --deltas 200 --load 800 --clients 8]
+// The soak (mixed traffic for N minutes, resources over time): dotnet run -c Release --project bench/Bench -- soak --minutes 10 --rate 20
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using AgentRelay.Bench;
 using AgentRelay.Tests.Infrastructure;
+
+if (args.FirstOrDefault() == "soak")
+{
+    return await Soak.RunAsync(args[1..]);
+}
 
 var settings = Settings.Parse(args);
 var root = RepositoryPaths.Root;

@@ -25,6 +25,9 @@ public sealed record CliInvocation(
 
     public const string InitializeRequestId = "relay-init";
 
+    /// <summary>Longest system prompt passed as an argument (Linux allows 128 KiB per argument).</summary>
+    public const int MaxSystemPromptArgumentChars = 100_000;
+
     /// <summary>Body fields that are mapped (or are the conversation itself).</summary>
     private static readonly HashSet<string> s_mapped = new(StringComparer.Ordinal)
     {
@@ -79,6 +82,15 @@ public sealed record CliInvocation(
             environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        // A resumed session ignores initialize's system prompt (2.1.330 then uses its own default prompt); the
+        // argument is honoured either way. Fresh runs keep it in initialize, as the Agent SDK does.
+        var prompt = CliPrompt.Build(body, agent.SystemPromptAddendum, start);
+        var systemPromptArgument = start.ResumeSessionId is not null && prompt.SystemPrompt is { Length: <= MaxSystemPromptArgumentChars };
+        if (systemPromptArgument)
+        {
+            arguments.Add($"--system-prompt={prompt.SystemPrompt}");
+        }
+
         MapThinking(body["thinking"] as JsonObject, arguments, ignored);
         MapEffort(body["output_config"] as JsonObject, arguments, ignored);
         MapBetas(request.Headers.AnthropicBeta, arguments, ignored);
@@ -101,12 +113,11 @@ public sealed record CliInvocation(
             ignored.Add("tools");
         }
 
-        var prompt = CliPrompt.Build(body, agent.SystemPromptAddendum, start);
         return new CliInvocation(
             arguments,
             environment,
             WorkingDirectoryFor(agent),
-            StreamJson.Initialize(InitializeRequestId, prompt.SystemPrompt, tools is { Count: > 0 } ? tools : null),
+            StreamJson.Initialize(InitializeRequestId, systemPromptArgument ? null : prompt.SystemPrompt, tools is { Count: > 0 } ? tools : null),
             prompt.Content is null ? null : StreamJson.UserMessage(prompt.Content),
             tools is { Count: > 0 } ? tools : null,
             ignored);

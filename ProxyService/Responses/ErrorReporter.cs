@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Telemetry;
 
-namespace AgentRelay.ProxyService.Telemetry;
+namespace AgentRelay.ProxyService.Responses;
 
 /// <summary>
 /// The one place a request's failure is reported (YARP's ReportProxyError): the feature, the log, and
-/// <c>error.type</c> on the request span.
+/// <c>error.type</c> on the request span. Every error answered as a whole response (400, 401, 404, 405, 413, 429,
+/// 5xx) goes through <see cref="AnswerAsync"/>, which reports it and writes it in the caller's dialect; a failure
+/// inside a started response is reported here and written by its sink.
 /// </summary>
 public sealed partial class ErrorReporter(ILogger<ErrorReporter> logger)
 {
@@ -35,6 +38,21 @@ public sealed partial class ErrorReporter(ILogger<ErrorReporter> logger)
 
     public void Report(ProxyRequestFeature feature, BackendFailure failure) =>
         Report(feature, failure.Stage, failure.Type, failure.Message, failure.Status);
+
+    /// <summary>Reports the failure (on the request's feature when it is an API request) and writes it as the whole response.</summary>
+    public Task AnswerAsync(HttpContext context, BackendFailure failure)
+    {
+        if (context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            Report(feature, failure);
+        }
+        else if (failure.Status >= 500)
+        {
+            Log.RequestFailed(logger, failure.Stage, failure.Status, failure.Type, failure.Message);
+        }
+
+        return ErrorDialects.WriteFailureAsync(context, failure);
+    }
 
     private static partial class Log
     {
