@@ -39,11 +39,36 @@ public sealed partial class ClaudeCliClient(
 {
     public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // :: Step 1: the plan: how the conversation reaches the CLI (CliColdStart), then the run's arguments.
         var backend = options.CurrentValue;
         var home = CliTranscriptJanitor.HomeOf(backend);
         var workingDirectory = CliInvocation.WorkingDirectoryFor(request.Context.Agent);
         var messages = request.Message.Body["messages"] as JsonArray ?? [];
+        var turn = CliTurn.From(request.Message.Body, request.Context.AgentSessionId is { } session ? $"{request.Context.Adapter}:{session}" : null);
+
+        // :: Step 2 first for a warm process: the conversation's own process needs no plan, no transcript, no resume.
+        // Its key leaves the resume arguments out, so a conversation that was resumed when its process started still finds it.
+        var plain = CliInvocation.Create(request, CliColdStart.Plain);
+        var plainSpawn = SpawnFor(backend, plain);
+        var warmKey = WarmKeyOf(plainSpawn, plain);
+        var acquiring = Stopwatch.GetTimestamp();
+        if (runtime.TakeWarm(warmKey, turn) is { } warmLease)
+        {
+            RecordRuntime(request.Context, warmLease.Runtime, Stopwatch.GetElapsedTime(acquiring));
+            var warmRun = new RunOutcome();
+            await foreach (var item in RunAsync(request, plain, null, warmLease, turn, warmRun, cancellationToken))
+            {
+                yield return item;
+            }
+
+            if (warmRun.SessionId is { } warmSession)
+            {
+                janitor.Track(home, warmSession, CliTranscript.PathOf(home, plain.WorkingDirectory, warmSession));
+            }
+
+            yield break;
+        }
+
+        // :: Step 1: the plan: how the conversation reaches a new CLI (CliColdStart), then the run's arguments.
         var start = CliColdStart.Plan(request.Context.Session, messages, id => File.Exists(CliTranscript.PathOf(home, workingDirectory, id)));
         for (var attempt = 1; ; attempt++)
         {
@@ -62,7 +87,18 @@ public sealed partial class ClaudeCliClient(
 
             Log.Planned(logger, start.Kind, start.Transcript.Count, start.Live.Count, request.Context.Session.Action);
             var run = new RunOutcome();
-            await foreach (var item in RunAsync(request, backend, invocation, run, cancellationToken))
+            var spawn = SpawnFor(backend, invocation);
+            acquiring = Stopwatch.GetTimestamp();
+            var (lease, startError) = runtime.AcquireFresh(spawn, warmKey);
+            if (lease is null)
+            {
+                Log.NotStarted(logger, backend.ClaudePath, startError);
+                yield return CliFailures.NotInstalled(backend.ClaudePath, startError ?? "unknown error");
+                yield break;
+            }
+
+            RecordRuntime(request.Context, lease.Runtime, Stopwatch.GetElapsedTime(acquiring));
+            await foreach (var item in RunAsync(request, invocation, plainSpawn, lease, turn, run, cancellationToken))
             {
                 // :: The stale-session retry: the resumed session is not there, nothing reached the client yet.
                 if (item is BackendFailure && run.StaleSession && attempt == 1 && !run.Produced)
@@ -88,9 +124,8 @@ public sealed partial class ClaudeCliClient(
         }
     }
 
-    /// <summary>One turn of a CLI process, steps 2 to 6.</summary>
-    private async IAsyncEnumerable<BackendEvent> RunAsync(UpstreamRequest request, BackendOptions backend, CliInvocation invocation, RunOutcome run,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>What a new process for <paramref name="invocation"/> is started with.</summary>
+    private CliSpawn SpawnFor(BackendOptions backend, CliInvocation invocation)
     {
         var environment = CliEnvironment.Build(CliEnvironment.Inherited(), backend.Environment, invocation.Environment);
         if (!backend.Environment.ContainsKey(CliEnvironment.McpToolTimeout))
@@ -99,20 +134,17 @@ public sealed partial class ClaudeCliClient(
             environment[CliEnvironment.McpToolTimeout] = CliEnvironment.Milliseconds(runtimeOptions.CurrentValue.ToolResultTimeout + TimeSpan.FromMinutes(1));
         }
 
-        var spawn = new CliSpawn(backend.ClaudePath, invocation.Arguments, environment, invocation.WorkingDirectory);
-        var turn = CliTurn.From(request.Message.Body, request.Context.AgentSessionId is { } session ? $"{request.Context.Adapter}:{session}" : null);
+        return new CliSpawn(backend.ClaudePath, invocation.Arguments, environment, invocation.WorkingDirectory);
+    }
 
-        // :: Step 2: a process.
-        var acquiring = Stopwatch.GetTimestamp();
-        var (lease, startError) = runtime.Acquire(spawn, invocation.InitKey, turn);
-        if (lease is null)
-        {
-            Log.NotStarted(logger, backend.ClaudePath, startError);
-            yield return CliFailures.NotInstalled(backend.ClaudePath, startError ?? "unknown error");
-            yield break;
-        }
+    /// <summary>The <see cref="LiveCli.WarmKey"/> of a process started for <paramref name="plain"/> (an invocation without resume).</summary>
+    private static string WarmKeyOf(CliSpawn spawn, CliInvocation plain) => spawn.Key + ":" + plain.InitKey;
 
-        RecordRuntime(request.Context, lease.Runtime, Stopwatch.GetElapsedTime(acquiring));
+    /// <summary>One turn of a CLI process (it got one in step 2), steps 3 to 6.</summary>
+    /// <param name="replenish">What the pool is refilled with after a process not kept warm (a new conversation's spawn).</param>
+    private async IAsyncEnumerable<BackendEvent> RunAsync(UpstreamRequest request, CliInvocation invocation, CliSpawn? replenish, CliLease lease, CliTurn turn,
+        RunOutcome run, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var live = lease.Live;
         var process = live.Process;
         var answers = lease.Start == CliTurnStart.ToolResults ? new ToolResultAnswers(turn.ToolResults, turn.OtherBlocks) : null;
@@ -129,7 +161,6 @@ public sealed partial class ClaudeCliClient(
             switch (lease.Start)
             {
                 case CliTurnStart.Fresh:
-                    live.InitKey = invocation.InitKey;
                     await process.WriteAsync(invocation.Initialize, cancellationToken);
                     // Without a user message the CLI resumes the transcript's interrupted turn by itself (CliColdStart).
                     if (invocation.UserMessage is { } userMessage)
@@ -247,9 +278,9 @@ public sealed partial class ClaudeCliClient(
                 await process.DisposeAsync();
             }
 
-            if (lease.Runtime != CliRuntimeKinds.Warm)
+            if (replenish is not null)
             {
-                runtime.Replenish(spawn);
+                runtime.Replenish(replenish);
             }
         }
     }

@@ -31,16 +31,19 @@ public sealed record CliLease(LiveCli Live, string Runtime, CliTurnStart Start);
 /// </summary>
 public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProcessRegistry registry, ILogger<CliRuntime> logger)
 {
-    /// <summary>A process for <paramref name="turn"/>, or why none could be started.</summary>
-    /// <param name="spawn">What a new process would be started with.</param>
-    /// <param name="initKey">What its <c>initialize</c> would say (system prompt, tools).</param>
-    public (CliLease? Lease, string? Error) Acquire(CliSpawn spawn, string initKey, CliTurn turn)
+    /// <summary>
+    /// The conversation's own process for <paramref name="turn"/>: the one waiting on the tool results it brings, or the
+    /// idle one whose last turn it continues; <see langword="null"/> when there is none (the cold path plans then).
+    /// </summary>
+    /// <param name="warmKey">What the request would start and initialize a process with, resume arguments left out
+    /// (see <see cref="LiveCli.WarmKey"/>).</param>
+    public CliLease? TakeWarm(string warmKey, CliTurn turn)
     {
         if (warm.TakeAnswered(turn) is { } waiting)
         {
-            if (Usable(waiting, spawn, initKey))
+            if (Usable(waiting, warmKey))
             {
-                return (new CliLease(waiting, CliRuntimeKinds.Warm, CliTurnStart.ToolResults), null);
+                return new CliLease(waiting, CliRuntimeKinds.Warm, CliTurnStart.ToolResults);
             }
 
             warm.Retire(waiting, "tool results under other start-up options");
@@ -48,21 +51,29 @@ public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProce
 
         if (turn.ConversationKey is { } key && warm.TakeIdle(key) is { } idle)
         {
-            if (Usable(idle, spawn, initKey) && idle.Continues(turn))
+            if (Usable(idle, warmKey) && idle.Continues(turn))
             {
-                return (new CliLease(idle, CliRuntimeKinds.Warm, CliTurnStart.NextTurn), null);
+                return new CliLease(idle, CliRuntimeKinds.Warm, CliTurnStart.NextTurn);
             }
 
             warm.Retire(idle, "the conversation does not continue its last turn");
         }
 
+        return null;
+    }
+
+    /// <summary>A process that got nothing yet: a pooled one, or a new spawn; or why none could be started.</summary>
+    /// <param name="spawn">What the process is started with (the cold path's plan included).</param>
+    /// <param name="warmKey">Kept on the process for <see cref="TakeWarm"/>.</param>
+    public (CliLease? Lease, string? Error) AcquireFresh(CliSpawn spawn, string warmKey)
+    {
         if (pool.Take(spawn) is { } pooled)
         {
-            return (new CliLease(new LiveCli(pooled, spawn.Key), CliRuntimeKinds.Pool, CliTurnStart.Fresh), null);
+            return (new CliLease(new LiveCli(pooled, warmKey), CliRuntimeKinds.Pool, CliTurnStart.Fresh), null);
         }
 
         var (process, error) = spawn.Start(registry, logger);
-        return process is null ? (null, error) : (new CliLease(new LiveCli(process, spawn.Key), CliRuntimeKinds.Cold, CliTurnStart.Fresh), null);
+        return process is null ? (null, error) : (new CliLease(new LiveCli(process, warmKey), CliRuntimeKinds.Cold, CliTurnStart.Fresh), null);
     }
 
     /// <summary>Keeps the process for its conversation's next request.</summary>
@@ -71,6 +82,5 @@ public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProce
     /// <summary>Starts processes ahead for the next new conversation like this one.</summary>
     public void Replenish(CliSpawn spawn) => pool.Refill(spawn);
 
-    private static bool Usable(LiveCli live, CliSpawn spawn, string initKey) =>
-        !live.Process.HasExited && live.SpawnKey == spawn.Key && live.InitKey == initKey;
+    private static bool Usable(LiveCli live, string warmKey) => !live.Process.HasExited && live.WarmKey == warmKey;
 }

@@ -6,18 +6,19 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 /// A CLI process that may serve more than one request: what it was started and initialized with, where its
 /// conversation stands, and the client tool calls it is waiting on.
 /// </summary>
-public sealed class LiveCli(CliProcess process, string spawnKey)
+public sealed class LiveCli(CliProcess process, string warmKey)
 {
     private readonly HashSet<string> _pendingToolUseIds = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _held = [];
 
     public CliProcess Process => process;
 
-    /// <summary>The <see cref="CliSpawn.Key"/> it was started with.</summary>
-    public string SpawnKey => spawnKey;
-
-    /// <summary>A hash of the <c>initialize</c> it got (system prompt, client tools), or <see langword="null"/> before.</summary>
-    public string? InitKey { get; set; }
+    /// <summary>
+    /// A hash of what it was started and initialized with (arguments, environment, system prompt, client tools), as a
+    /// request without resume arguments would start it: a later request of the conversation plans no resume, yet must
+    /// find it.
+    /// </summary>
+    public string WarmKey => warmKey;
 
     public string? ConversationKey { get; private set; }
 
