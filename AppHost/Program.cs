@@ -1,17 +1,28 @@
 using AgentRelay.AppHost.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
+var options = AppHostOptions.From(builder, args);
 
-// redis-server from PATH on a free loopback port, or ConnectionStrings:redis if given; with neither, the proxy keeps
-// its sessions and limits in process, and the AppHost says so.
-var redis = builder.AddRedis("redis");
+// A container where a container runtime works, else redis-server from PATH, else none (the proxies then keep their
+// sessions and limits in process); --redis picks one. Publishing always describes the container.
+var redis = builder.AddRedisAsAvailable("redis", options.Redis);
 
-// One replica listens on the public port itself; more sit behind one front door there (YARP, round robin).
-builder.AddProject<Projects.ProxyService>("proxy")
-    .WithReference(redis)
-    .WaitFor(redis)
-    .WithHttpHealthCheck("/health")
-    .WithReplicas(builder.Configuration.GetValue("replicas", 1))
-    .WithExternalHttpEndpoint(builder.Configuration.GetValue("port", 3456));
+// The one public port: YARP, routing to the healthy replicas.
+var frontDoor = builder.AddProject<Projects.FrontDoor>("frontdoor")
+    .WithPublicHttpEndpoint(options.Port);
+
+for (var replica = 1; replica <= options.Replicas; replica++)
+{
+    var proxy = builder.AddProject<Projects.ProxyService>(options.Replicas == 1 ? "proxy" : $"proxy-{replica}")
+        .WithHttpEndpoint(isProxied: false)
+        .WithHttpHealthCheck("/health")
+        .WithUrlForEndpoint("http", _ => new() { Url = "/telemetry", DisplayText = "telemetry" })
+        .WithRedis(redis)
+        .WithArgs(options.ProxyArguments);
+    frontDoor.WithReplica(proxy);
+}
+
+// What Aspire does not do: restart what crashed, and stop the projects promptly.
+builder.AddSupervision();
 
 builder.Build().Run();

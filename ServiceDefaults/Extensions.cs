@@ -27,6 +27,12 @@ public static class Extensions
     public const string LiveTag = "live";
 
     /// <summary>
+    /// Paths that only watch a service (health probes, the front door's own included, <c>/metrics</c> scrapes,
+    /// <c>/telemetry</c> pages): not traced, neither where they are served nor where they are sent from.
+    /// </summary>
+    private static readonly string[] s_observationPaths = [HealthEndpointPath, AlivenessEndpointPath, "/frontdoor/health", "/metrics", "/telemetry"];
+
+    /// <summary>
     /// Adds telemetry, health checks and standard resilience for ordinary HttpClients.
     /// </summary>
     /// <param name="builder">The host builder.</param>
@@ -73,11 +79,10 @@ public static class Extensions
             {
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddAspNetCoreInstrumentation(options =>
-                        // Health probes would drown the interesting traces.
-                        options.Filter = context =>
-                            !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                    .AddHttpClientInstrumentation();
+                        // Health probes and scrapes would drown the interesting traces.
+                        options.Filter = context => !IsObservationPath(context.Request.Path))
+                    .AddHttpClientInstrumentation(options =>
+                        options.FilterHttpRequestMessage = request => request.RequestUri is not { } uri || !IsObservationPath(uri.AbsolutePath));
                 foreach (var source in telemetrySources)
                 {
                     tracing.AddSource(source);
@@ -100,6 +105,11 @@ public static class Extensions
 
         return builder;
     }
+
+    private static bool IsObservationPath(PathString path) =>
+        Array.Exists(s_observationPaths, observed => path.StartsWithSegments(observed));
+
+    private static bool IsObservationPath(string path) => IsObservationPath(new PathString(path));
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder

@@ -1,7 +1,8 @@
 // AgentRelay on Azure Container Apps, as `azd up` provisions it: one resource group with Log Analytics and
 // Application Insights, a container registry, Azure Cache for Redis (sessions and concurrency shared by replicas),
 // a Container Apps environment whose OpenTelemetry agent sends traces and logs to Application Insights, and the
-// proxy as a container app with min/max replicas. Secrets are Container Apps secrets, never plain env values.
+// AppHost's two projects as container apps: `proxy` (internal, min/max replicas) behind `frontdoor` (public, YARP).
+// The AppHost's `redis` container is Azure Cache for Redis here. Secrets are Container Apps secrets, never plain env values.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -15,6 +16,9 @@ param location string
 
 @description('The proxy image azd built with the .NET SDK (PublishContainer) and pushed; empty on the first provision.')
 param proxyImageName string = ''
+
+@description('The front door image azd built and pushed; empty on the first provision.')
+param frontdoorImageName string = ''
 
 @minValue(0)
 @maxValue(30)
@@ -94,10 +98,27 @@ module proxy 'modules/proxy-app.bicep' = {
   }
 }
 
-// azd reads these: where to push the image, and what to print at the end.
+module frontdoor 'modules/frontdoor-app.bicep' = {
+  name: 'frontdoor'
+  scope: group
+  params: {
+    location: location
+    tags: tags
+    token: token
+    environmentId: environment.outputs.id
+    registryName: registry.outputs.name
+    imageName: frontdoorImageName
+    identityId: proxy.outputs.identityId
+    proxyUrl: proxy.outputs.uri
+  }
+}
+
+// azd reads these: where to push the images, and what to print at the end.
 output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = group.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
 output AZURE_CONTAINER_APPS_ENVIRONMENT_ID string = environment.outputs.id
 output SERVICE_PROXY_NAME string = proxy.outputs.name
 output SERVICE_PROXY_URI string = proxy.outputs.uri
+output SERVICE_FRONTDOOR_NAME string = frontdoor.outputs.name
+output SERVICE_FRONTDOOR_URI string = frontdoor.outputs.uri

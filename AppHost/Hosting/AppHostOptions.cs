@@ -1,71 +1,87 @@
+using System.Globalization;
+
 namespace AgentRelay.AppHost.Hosting;
 
+/// <summary>How Redis is provided; see <see cref="RedisHosting"/>.</summary>
+public enum RedisMode
+{
+    /// <summary>A container if a container runtime answers, else <c>redis-server</c> from PATH, else none.</summary>
+    Auto,
+
+    /// <summary>Aspire's Redis container (<c>AddRedis</c>).</summary>
+    Container,
+
+    /// <summary><c>redis-server</c> from PATH, started by the AppHost on a free loopback port.</summary>
+    Executable,
+
+    /// <summary>No Redis: every proxy keeps sessions and limits in process.</summary>
+    None,
+}
+
 /// <summary>
-/// The AppHost's own settings, from the command line (<c>--dashboard-port 18888</c>) or the environment
-/// (<c>AppHost__DashboardPort</c>). Checked when the builder is created, so a typo stops it before anything starts.
+/// The AppHost's own options, from the command line (<c>--replicas 2</c>, <c>--port 3456</c>, <c>--redis executable</c>)
+/// or the environment (<c>AppHost__Replicas</c>). Bad values stop the AppHost before anything starts.
 /// </summary>
 public sealed record AppHostOptions
 {
-    /// <summary>Dashboard port on 127.0.0.1 (0 = a free one). <value>18888, Aspire's dashboard port.</value></summary>
-    public int DashboardPort { get; init; } = 18888;
+    /// <summary>The public port of the front door on loopback. <value>3456.</value></summary>
+    public const int DefaultPort = 3456;
 
-    /// <summary>Where resources keep data (Redis's dump). <value><c>.state/apphost</c> in the repository.</value></summary>
-    public required string StateDirectory { get; init; }
+    /// <summary>Proxy replicas behind the front door. <value>1.</value></summary>
+    public int Replicas { get; init; } = 1;
 
-    /// <summary>How long a process gets between SIGTERM and SIGKILL. <value>10 s.</value></summary>
-    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The front door's port; <see langword="null"/> lets the orchestrator pick a free one (<c>--port 0</c>).</summary>
+    public int? Port { get; init; } = DefaultPort;
 
-    /// <summary>How long a dependency may take to become healthy before dependants start without it. <value>20 s.</value></summary>
-    public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>How Redis is provided. <value><see cref="RedisMode.Auto"/>.</value></summary>
+    public RedisMode Redis { get; init; } = RedisMode.Auto;
 
-    public RestartPolicy Restart { get; init; } = new();
+    /// <summary>Command-line settings for the proxies (<c>--Backend:Kind=AnthropicApi</c>), passed on to every replica.</summary>
+    public string[] ProxyArguments { get; init; } = [];
 
-    public static AppHostOptions From(IConfiguration configuration)
+    /// <summary>Configuration sections that belong to the AppHost or to Aspire, never passed on to the proxies.</summary>
+    private static readonly string[] s_ownSections = ["AppHost", "Publishing", "Pipeline", "Dashboard", "DcpPublisher", "ConnectionStrings"];
+
+    /// <summary>
+    /// Reads the options. Publishing describes one <c>proxy</c> whatever <c>--replicas</c> says, and no fixed port:
+    /// a deployment's platform scales the replicas (Container Apps' min/max replicas) and picks its ports.
+    /// </summary>
+    public static AppHostOptions From(IDistributedApplicationBuilder builder, IEnumerable<string> args)
     {
-        var section = configuration.GetSection("AppHost");
-        string? Read(string key, string flag) => configuration[flag] ?? section[key];
-        var options = new AppHostOptions
+        var configuration = builder.Configuration;
+        string? Read(string key) => configuration[key] ?? configuration[$"AppHost:{key}"];
+        var replicas = ParseInt(Read("replicas"), 1, "replicas");
+        var port = ParseInt(Read("port"), DefaultPort, "port");
+        if (replicas is < 1 or > 16)
         {
-            DashboardPort = ParseInt(Read("DashboardPort", "dashboard-port"), 18888, "dashboard-port"),
-            StateDirectory = Path.GetFullPath(Read("StateDirectory", "state-dir")
-                ?? Path.Combine(BuildMetadata.Get("RepositoryDirectory"), ".state", "apphost")),
-            ShutdownTimeout = TimeSpan.FromSeconds(ParseInt(Read("ShutdownTimeoutSeconds", "shutdown-timeout"), 10, "shutdown-timeout")),
+            throw new ArgumentException($"--replicas must be 1..16, not {replicas}.");
+        }
+
+        if (port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"--port must be 0..65535, not {port}.");
+        }
+
+        var redis = Read("redis");
+        return new AppHostOptions
+        {
+            Replicas = builder.ExecutionContext.IsPublishMode ? 1 : replicas,
+            Port = port == 0 || builder.ExecutionContext.IsPublishMode ? null : port,
+            Redis = redis is null ? RedisMode.Auto
+                : Enum.TryParse<RedisMode>(redis, ignoreCase: true, out var mode) && Enum.IsDefined(mode) ? mode
+                : throw new ArgumentException($"--redis must be auto, container, executable or none, not '{redis}'."),
+            ProxyArguments = ForwardedArguments(args),
         };
-        if (options.DashboardPort is < 0 or > 65535)
-        {
-            throw new ArgumentException($"dashboard-port must be 0..65535, not {options.DashboardPort}.");
-        }
-
-        return options;
     }
 
-    /// <summary>The AppHost's own command-line flags; everything else is passed on to the projects.</summary>
-    public static readonly IReadOnlySet<string> OwnFlags = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        "--replicas", "--port", "--dashboard-port", "--state-dir", "--shutdown-timeout",
-    };
-
-    public static List<string> WithoutOwnFlags(IReadOnlyList<string> args)
-    {
-        var forwarded = new List<string>();
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i].Split('=', 2)[0];
-            if (!OwnFlags.Contains(name))
-            {
-                forwarded.Add(args[i]);
-            }
-            else if (!args[i].Contains('=', StringComparison.Ordinal))
-            {
-                i++;
-            }
-        }
-
-        return forwarded;
-    }
+    /// <summary>Arguments in configuration form (<c>--Section:Key=value</c>) for a section that is not the AppHost's own.</summary>
+    public static string[] ForwardedArguments(IEnumerable<string> args) =>
+        [.. args.Where(arg => arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains('=', StringComparison.Ordinal)
+            && arg.IndexOf(':', StringComparison.Ordinal) is var colon and > 2 && colon < arg.IndexOf('=', StringComparison.Ordinal)
+            && !s_ownSections.Contains(arg[2..colon], StringComparer.OrdinalIgnoreCase))];
 
     private static int ParseInt(string? value, int fallback, string name) =>
         value is null ? fallback
-        : int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed
+        : int.TryParse(value, CultureInfo.InvariantCulture, out var parsed) ? parsed
         : throw new ArgumentException($"--{name} must be a whole number, not '{value}'.");
 }

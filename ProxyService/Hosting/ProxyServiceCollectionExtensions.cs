@@ -61,7 +61,7 @@ public static class ProxyServiceCollectionExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddSingleton<InProcessConcurrencyLimiter>();
-        var redis = builder.AddRedisClient("redis");
+        var redis = builder.TryAddRedis("redis");
         services.AddSessions(redis);
         if (redis)
         {

@@ -1,120 +1,127 @@
+extern alias AppHostAssembly;
+
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentRelay.Tests.Infrastructure;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentRelay.Tests.AppHost;
 
-/// <summary>The AppHost as a user runs it: Redis, two replicas behind one port, supervision and a graceful stop.</summary>
+/// <summary>
+/// The real AppHost through <c>Aspire.Hosting.Testing</c>: executable Redis, two replicas behind the front door, the
+/// AnthropicApi backend on a loopback fake. Ports are the orchestrator's free ones.
+/// </summary>
 public sealed class AppHostTests
 {
     private const string Request = """{"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}""";
 
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(180);
+
     [Fact]
-    public async Task Two_replicas_behind_one_port_a_killed_replica_is_restarted_and_stop_leaves_no_process()
+    public async Task Two_replicas_share_one_limit_behind_the_front_door_a_killed_replica_comes_back_and_stop_leaves_nothing_running()
     {
         var token = TestContext.Current.CancellationToken;
         var clock = Stopwatch.StartNew();
         void Phase(string name) => TestContext.Current.TestOutputHelper?.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {name}");
         await using var upstream = await FakeAnthropicServer.StartAsync();
-        await using var host = await AppHostProcess.StartAsync(2, new Dictionary<string, string>
-        {
-            ["Backend__Kind"] = "AnthropicApi",
-            ["Backend__BaseUrl"] = upstream.BaseUrl,
-        }, token);
+        // Slow answers, so that requests overlap and only the shared limit keeps them apart.
+        upstream.DefaultReply = Replies.SseReply(AnthropicStreams.Text("Hello from the fake upstream."), TimeSpan.FromMilliseconds(60));
 
-        Phase("ready");
-        var resources = await host.ResourcesAsync(token);
-        Assert.Equal("Running", State(resources, "redis"));
-        var pids = new[] { "proxy-0", "proxy-1", "redis" }.ToDictionary(name => name, name => Resource(resources, name)["pid"]!.GetValue<int>());
-
-        // Aspire's wiring, read from the replica's real environment.
-        var environment = ProcessEnvironment(pids["proxy-1"]);
-        Assert.Equal("proxy", environment["OTEL_SERVICE_NAME"]);
-        Assert.Equal("service.instance.id=proxy-1", environment["OTEL_RESOURCE_ATTRIBUTES"]);
-        Assert.Equal(Resource(resources, "proxy-1")["url"]!.GetValue<string>(), environment["ASPNETCORE_URLS"]);
-        Assert.Equal(Resource(resources, "redis")["url"]!.GetValue<string>(), "redis://" + environment["ConnectionStrings__redis"]);
-
-        // One port, both replicas answer (round robin, no affinity). On a busy machine a replica can briefly fail the
-        // front door's health check and be routed around, so keep asking for a while rather than expect an even split.
-        var served = new HashSet<string>();
-        for (var i = 0; i < 12 && served.Count < 2; i++)
-        {
-            await SendAsync(host, token);
-            served = JsonNode.Parse(await host.Http.GetStringAsync(host.DashboardUrl + "/api/requests?limit=20", token))!.AsArray()
-                .Select(r => r!["replica"]!.GetValue<string>()).ToHashSet();
-        }
-
-        Assert.Equal(["proxy-0", "proxy-1"], served.Order());
-
-        Phase("served");
-        // A crash: the supervisor restarts the replica, visibly, and the front door keeps answering.
-        Process.GetProcessById(pids["proxy-1"]).Kill();
-        resources = await host.WaitForResourcesAsync(r => Resource(r, "proxy-1") is { } p && p["restarts"]!.GetValue<int>() == 1
-            && p["state"]!.GetValue<string>() == "Running", TimeSpan.FromSeconds(30), token);
-        Phase("restarted");
-        Assert.NotEqual(pids["proxy-1"], Resource(resources, "proxy-1")["pid"]!.GetValue<int>());
-        Assert.Contains("exited with code 137", host.Output, StringComparison.Ordinal);
-        for (var i = 0; i < 4; i++)
-        {
-            await SendAsync(host, token);
-        }
-
-        // SIGTERM: everything stops gracefully and nothing is left behind.
-        var restartedPid = Resource(resources, "proxy-1")["pid"]!.GetValue<int>();
-        Assert.Equal(0, await host.StopAsync(TimeSpan.FromSeconds(20)));
-        Phase("stopped");
-        foreach (var pid in new[] { pids["proxy-0"], restartedPid, pids["redis"] })
-        {
-            Assert.False(IsRunning(pid), $"process {pid} outlived the AppHost");
-        }
-    }
-
-    [Fact]
-    public async Task Without_redis_the_apphost_says_so_and_a_single_replica_serves_the_public_port_with_forwarded_arguments()
-    {
-        var token = TestContext.Current.CancellationToken;
-        await using var upstream = await FakeAnthropicServer.StartAsync();
-        // No redis-server on PATH and no ConnectionStrings:redis; the backend settings come as AppHost arguments.
-        await using var host = await AppHostProcess.StartAsync(1, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, token,
-            "--Backend:Kind=AnthropicApi", $"--Backend:BaseUrl={upstream.BaseUrl}");
-
-        var resources = await host.ResourcesAsync(token);
-        Assert.Equal("NotAvailable", State(resources, "redis"));
-        Assert.Contains("the proxy keeps sessions and limits in process", host.Output, StringComparison.Ordinal);
-        var proxy = Resource(resources, "proxy");
-        Assert.Equal(host.ProxyUrl, proxy["url"]!.GetValue<string>());
-        Assert.DoesNotContain("ConnectionStrings__redis", ProcessEnvironment(proxy["pid"]!.GetValue<int>()).Keys);
-        await SendAsync(host, token);
-        Assert.Single(upstream.Requests);
-    }
-
-    private static async Task SendAsync(AppHostProcess host, CancellationToken token)
-    {
-        var response = await host.Http.PostAsync(host.ProxyUrl + "/v1/messages", new StringContent(Request, Encoding.UTF8, "application/json"), token);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync(token)}");
-    }
-
-    private static JsonNode Resource(JsonArray resources, string name) => resources.Single(r => r!["name"]!.GetValue<string>() == name)!;
-
-    private static string State(JsonArray resources, string name) => Resource(resources, name)["state"]!.GetValue<string>();
-
-    private static Dictionary<string, string> ProcessEnvironment(int pid) =>
-        File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
-            .Select(entry => entry.Split('=', 2)).Where(pair => pair.Length == 2)
-            .GroupBy(pair => pair[0]).ToDictionary(group => group.Key, group => group.Last()[1]);
-
-    private static bool IsRunning(int pid)
-    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly::Projects.AppHost>(
+            ["--replicas", "2", "--port", "0", "--redis", "executable",
+             "--Backend:Kind=AnthropicApi", $"--Backend:BaseUrl={upstream.BaseUrl}", "--Proxy:MaxConcurrentSessions=1"], token);
+        var app = await builder.BuildAsync(token);
+        var pids = new List<int>();
         try
         {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            await app.StartAsync(token).WaitAsync(s_startTimeout, token);
+            var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+            foreach (var name in new[] { "redis", "proxy-1", "proxy-2" })
+            {
+                await notifications.WaitForResourceHealthyAsync(name, token).WaitAsync(s_startTimeout, token);
+            }
+
+            await notifications.WaitForResourceHealthyAsync("frontdoor", token).WaitAsync(s_startTimeout, token);
+            Phase("healthy");
+            // Each replica links its own /telemetry page from its resource in the dashboard.
+            Assert.True(notifications.TryGetCurrentState("proxy-1", out var proxy1));
+            Assert.Contains(proxy1!.Snapshot.Urls, url => url.Url.EndsWith("/telemetry", StringComparison.Ordinal) && url.DisplayProperties.DisplayName == "telemetry");
+            using var frontDoor = app.CreateHttpClient("frontdoor", "http");
+            frontDoor.Timeout = TimeSpan.FromSeconds(60);
+
+            // Both replicas serve through the one port. On a busy machine a replica can briefly fail the front door's
+            // health probe and be routed around, so keep asking for a while rather than expect an even split.
+            var served = new Dictionary<string, int>();
+            for (var round = 0; round < 30 && !(served.Count == 2 && served.Values.All(count => count > 0)); round++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await frontDoor.PostAsync("/v1/messages", Json(Request), token)).StatusCode);
+                foreach (var replica in new[] { "proxy-1", "proxy-2" })
+                {
+                    using var client = app.CreateHttpClient(replica, "http");
+                    served[replica] = JsonNode.Parse(await client.GetStringAsync("/telemetry/requests", token))!.AsArray().Count;
+                }
+            }
+
+            Assert.True(served.Values.All(count => count > 0), $"served: {string.Join(", ", served)}");
+
+            // Overlapping requests over both replicas: one shared limit of 1 means one upstream call at a time.
+            var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => frontDoor.PostAsync("/v1/messages", Json(Request), token)));
+            Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+            Assert.Equal(1, upstream.MaxConcurrent);
+            Phase("served by both replicas, one at a time");
+
+            pids.AddRange(LauncherPids(notifications));
+            pids.AddRange(pids.SelectMany(ProcessTree.ChildrenOf).ToList());
+            var redisPid = ResourcePid(notifications, "redis");
+            pids.Add(redisPid);
+
+            // A crash: the watchdog starts the replica again, and says so on the resource.
+            var victim = Assert.Single(ProcessTree.ChildrenOf(ResourcePid(notifications, "proxy-2")));
+            Process.GetProcessById(victim).Kill();
+            await notifications.WaitForResourceAsync("proxy-2", update =>
+                update.Snapshot.Properties.Any(p => p.Name == "watchdog.restarts" && Convert.ToInt32(p.Value, CultureInfo.InvariantCulture) == 1)
+                && update.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, token).WaitAsync(s_startTimeout, token);
+            Phase("restarted");
+            var restarted = ResourcePid(notifications, "proxy-2");
+            pids.Add(restarted);
+            pids.AddRange(ProcessTree.ChildrenOf(restarted));
+            Assert.DoesNotContain(victim, ProcessTree.ChildrenOf(restarted));
+            using var replica2 = app.CreateHttpClient("proxy-2", "http");
+            Assert.Equal(HttpStatusCode.OK, (await replica2.PostAsync("/v1/messages", Json(Request), token)).StatusCode);
+
+            var stopping = Stopwatch.StartNew();
+            await app.StopAsync(token);
+            await app.DisposeAsync();
+            var left = await ProcessTree.WaitForExitAsync(pids, TimeSpan.FromSeconds(15));
+            Phase($"stopped in {stopping.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(left.Length == 0, $"still running after stop: {string.Join(", ", left)}");
         }
-        catch (ArgumentException)
+        finally
         {
-            return false;
+            await app.DisposeAsync();
+            foreach (var pid in pids.Where(ProcessTree.IsRunning))
+            {
+                Process.GetProcessById(pid).Kill(entireProcessTree: true);
+            }
         }
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static IEnumerable<int> LauncherPids(ResourceNotificationService notifications) =>
+        new[] { "proxy-1", "proxy-2", "frontdoor" }.Select(name => ResourcePid(notifications, name));
+
+    /// <summary>The pid the orchestrator reports: for a project the <c>dotnet run</c> that launched it, for Redis the server.</summary>
+    private static int ResourcePid(ResourceNotificationService notifications, string name)
+    {
+        Assert.True(notifications.TryGetCurrentState(name, out var resource), $"no resource {name}");
+        var pid = resource!.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value;
+        return Convert.ToInt32(pid, CultureInfo.InvariantCulture);
     }
 }

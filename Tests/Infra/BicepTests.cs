@@ -36,16 +36,22 @@ public sealed class BicepTests
         Assert.Equal("securestring", template["parameters"]!["proxyApiKey"]!["type"]!.GetValue<string>());
         Assert.Equal("securestring", template["parameters"]!["backendApiKey"]!["type"]!.GetValue<string>());
         Assert.NotNull(template["outputs"]!["SERVICE_PROXY_URI"]);
+        // The AppHost's two projects, each tagged with its resource name for azd; only the front door is public.
+        Assert.NotNull(template["outputs"]!["SERVICE_FRONTDOOR_URI"]);
+        Assert.Contains("'azd-service-name', 'frontdoor')", stdout, StringComparison.Ordinal);
+        Assert.Contains("'azd-service-name', 'proxy')", stdout, StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"FrontDoor__Destinations__proxy\"", text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Azure_yaml_deploys_the_proxy_project_to_container_apps_from_the_infra_folder()
+    public void Azure_yaml_is_the_aspire_form_whose_one_service_is_the_apphost()
     {
         var yaml = File.ReadAllText(Path.Combine(RepositoryRoot(), "azure.yaml"));
 
         Assert.Contains("path: infra", yaml, StringComparison.Ordinal);
-        Assert.Contains("project: ./ProxyService", yaml, StringComparison.Ordinal);
+        Assert.Contains("project: ./AppHost/AppHost.csproj", yaml, StringComparison.Ordinal);
         Assert.Contains("host: containerapp", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("project: ./ProxyService", yaml, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(RepositoryRoot(), "infra", "main.parameters.json")));
         Assert.False(File.Exists(Path.Combine(RepositoryRoot(), "ProxyService", "Dockerfile")), "the SDK builds the image; no Dockerfile");
     }

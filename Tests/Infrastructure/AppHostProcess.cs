@@ -1,73 +1,82 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace AgentRelay.Tests.Infrastructure;
 
 /// <summary>
-/// The built AppHost as a real process, started the way a user starts it (<c>dotnet AppHost.dll --replicas N</c>),
-/// with free ports and its own state folder. Disposing stops it with SIGTERM and, failing that, kills its process
-/// tree by its own PID; the state folder is deleted.
+/// The built AppHost as a real process, started the way a user starts it (<c>dotnet AppHost.dll</c>), with the Aspire
+/// dashboard on free loopback ports and a known telemetry API key. Disposing stops it with SIGTERM (the orchestrator
+/// then stops everything it started) and, failing that, kills it by its own pid.
 /// </summary>
 public sealed partial class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
-    private readonly TaskCompletionSource<Match> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly string _stateDirectory;
+    private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _login = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private AppHostProcess(Process process, string stateDirectory)
+    private AppHostProcess(Process process, string dashboardUrl, string apiKey)
     {
         _process = process;
-        _stateDirectory = stateDirectory;
+        DashboardUrl = dashboardUrl;
+        DashboardApiKey = apiKey;
     }
 
+    /// <summary>The front door's URL, as the AppHost announced it.</summary>
     public string ProxyUrl { get; private set; } = string.Empty;
 
-    public string DashboardUrl { get; private set; } = string.Empty;
+    public string DashboardUrl { get; }
+
+    /// <summary>The dashboard's one-time login URL, as printed on the console.</summary>
+    public string DashboardLoginUrl { get; private set; } = string.Empty;
+
+    /// <summary>The <c>x-api-key</c> of the dashboard's telemetry API (<c>AppHost__DashboardApiKey</c>).</summary>
+    public string DashboardApiKey { get; }
 
     public int Pid => _process.Id;
 
-    public HttpClient Http { get; } = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
-
     public string Output => string.Join('\n', _output);
 
-    public static async Task<AppHostProcess> StartAsync(int replicas, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] extraArgs)
+    public static async Task<AppHostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] args)
     {
-        var stateDirectory = Directory.CreateTempSubdirectory("agentrelay-apphost-").FullName;
         var assembly = typeof(AppHostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "AppHostAssembly").Value!;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { assembly, "--replicas", replicas.ToString(System.Globalization.CultureInfo.InvariantCulture), "--port", "0", "--dashboard-port", "0", "--state-dir", stateDirectory, "--shutdown-timeout", "5" })
+        info.ArgumentList.Add(assembly);
+        foreach (var argument in args.Prepend("0").Prepend("--port"))
         {
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var argument in extraArgs)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // Configuration the proxies inherit; nothing of the test runner's own ASP.NET settings.
-        info.Environment.Remove("ASPNETCORE_URLS");
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        // What the launch profile gives `dotnet run`, on free ports instead of 18888-18890.
+        var dashboardUrl = $"http://127.0.0.1:{FreePort()}";
+        var apiKey = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+        info.Environment["ASPNETCORE_URLS"] = dashboardUrl;
+        info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        info.Environment["AppHost__DashboardApiKey"] = apiKey;
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
 
-        var host = new AppHostProcess(Process.Start(info)!, stateDirectory);
+        var host = new AppHostProcess(Process.Start(info)!, dashboardUrl, apiKey);
         host._process.OutputDataReceived += (_, e) => host.OnLine(e.Data);
         host._process.ErrorDataReceived += (_, e) => host.OnLine(e.Data);
         host._process.BeginOutputReadLine();
         host._process.BeginErrorReadLine();
         try
         {
-            var ready = await host._ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-            host.ProxyUrl = ready.Groups["proxy"].Value;
-            host.DashboardUrl = ready.Groups["dashboard"].Value;
+            host.DashboardLoginUrl = await host._login.Task.WaitAsync(TimeSpan.FromSeconds(180), cancellationToken);
+            host.ProxyUrl = await host._listening.Task.WaitAsync(TimeSpan.FromSeconds(180), cancellationToken);
+            await host.WaitForHealthyReplicaAsync(TimeSpan.FromSeconds(180), cancellationToken);
             return host;
         }
         catch
@@ -78,42 +87,55 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         }
     }
 
-    private void OnLine(string? line)
+    /// <summary>The front door is up before the replicas are: wait until one answers its <c>/health</c> with 200.</summary>
+    private async Task WaitForHealthyReplicaAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (line is null)
-        {
-            _ready.TrySetException(new InvalidOperationException("The AppHost exited."));
-            return;
-        }
-
-        _output.Enqueue(line);
-        if (ReadyLine().Match(line) is { Success: true } match)
-        {
-            _ready.TrySetResult(match);
-        }
-    }
-
-    public async Task<JsonArray> ResourcesAsync(CancellationToken cancellationToken) =>
-        JsonNode.Parse(await Http.GetStringAsync(DashboardUrl + "/api/resources", cancellationToken))!.AsArray();
-
-    /// <summary>Polls the dashboard's resources until <paramref name="condition"/> holds.</summary>
-    public async Task<JsonArray> WaitForResourcesAsync(Func<JsonArray, bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
-    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var resources = await ResourcesAsync(cancellationToken);
-            if (condition(resources))
+            try
             {
-                return resources;
+                using var response = await http.GetAsync(ProxyUrl + "/health", cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
             }
 
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"Resources never reached the expected state: {resources.ToJsonString()}\nAppHost output:\n{Output}");
+                throw new TimeoutException("No replica became healthy behind the front door.");
             }
 
-            await Task.Delay(200, cancellationToken);
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            _listening.TrySetException(new InvalidOperationException("The AppHost exited."));
+            _login.TrySetException(new InvalidOperationException("The AppHost exited."));
+            return;
+        }
+
+        _output.Enqueue(line);
+        if (ListeningLine().Match(line) is { Success: true } listening)
+        {
+            _listening.TrySetResult(listening.Groups["url"].Value);
+        }
+
+        if (LoginLine().Match(line) is { Success: true } login)
+        {
+            _login.TrySetResult(login.Groups["url"].Value);
         }
     }
 
@@ -141,29 +163,22 @@ public sealed partial class AppHostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            await StopAsync(TimeSpan.FromSeconds(15));
-        }
-
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
+        await StopAsync(TimeSpan.FromSeconds(20));
         _process.Dispose();
-        Http.Dispose();
-        try
-        {
-            Directory.Delete(_stateDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 
-    [GeneratedRegex(@"Ready\. proxy: (?<proxy>http://[^;]+); dashboard: (?<dashboard>http://\S+)")]
-    private static partial Regex ReadyLine();
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"AgentRelay is listening on (?<url>http://\S+)")]
+    private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"Login to the dashboard at (?<url>http://\S+)")]
+    private static partial Regex LoginLine();
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);

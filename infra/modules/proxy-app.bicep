@@ -1,5 +1,6 @@
-// The proxy: a container app built by the .NET SDK (no Dockerfile), min/max replicas scaled on concurrent requests,
-// every credential a Container Apps secret referenced by the environment variables the proxy reads.
+// The proxy: the AppHost's `proxy` project as a container app built by the .NET SDK (no Dockerfile), reachable only
+// inside the environment (the front door is the public app), min/max replicas scaled on concurrent requests, every
+// credential a Container Apps secret referenced by the environment variables the proxy reads.
 param location string
 param tags object
 @minLength(13)
@@ -51,7 +52,7 @@ resource acrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 resource app 'Microsoft.App/containerApps@2024-03-01' = {
   name: 'ca-proxy-${token}'
   location: location
-  // azd finds the app for service 'proxy' by this tag.
+  // azd finds the app for the AppHost's resource 'proxy' by this tag.
   tags: union(tags, { 'azd-service-name': 'proxy' })
   identity: {
     type: 'UserAssigned'
@@ -63,7 +64,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
     configuration: {
       activeRevisionsMode: 'Single'
       ingress: {
-        external: true
+        external: false
         targetPort: 8080
         transport: 'auto'
         allowInsecure: false
@@ -111,3 +112,4 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
 
 output name string = app.name
 output uri string = 'https://${app.properties.configuration.ingress.fqdn}'
+output identityId string = identity.id

@@ -4,27 +4,30 @@ using StackExchange.Redis;
 namespace AgentRelay.ProxyService.Hosting;
 
 /// <summary>
-/// Our equivalent of Aspire's <c>AddRedisClient</c>: one shared multiplexer from <c>ConnectionStrings:{name}</c>,
-/// never aborting on a failed first connect (the proxy must start while Redis is still coming up), and a health check.
+/// Redis through Aspire's client integration (<c>Aspire.StackExchange.Redis</c>): one shared multiplexer from
+/// <c>ConnectionStrings:{name}</c>, Redis commands traced as spans of the request that made them. Two of Aspire's
+/// defaults are replaced because an outage must never stop or slow the proxy: the multiplexer connects in the
+/// background instead of during start-up, and the health check reports Degraded, not Unhealthy (the proxy keeps serving
+/// on its in-process limit, and an unhealthy replica would be taken out of the front door).
 /// </summary>
-public static class RedisClientExtensions
+public static class RedisRegistration
 {
-    /// <summary>Registers the multiplexer when the connection string is set; returns whether it was.</summary>
-    public static bool AddRedisClient(this WebApplicationBuilder builder, string connectionName)
+    /// <summary>Registers the Redis client when the connection string is set; returns whether it was.</summary>
+    public static bool TryAddRedis(this WebApplicationBuilder builder, string connectionName)
     {
-        var connectionString = builder.Configuration.GetConnectionString(connectionName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(connectionName)))
         {
             return false;
         }
 
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = ConfigurationOptions.Parse(connectionString);
-            options.AbortOnConnectFail = false;
-            options.ClientName ??= "agentrelay-proxy";
-            return ConnectionMultiplexer.Connect(options);
-        });
+        builder.AddRedisClient(
+            connectionName,
+            settings =>
+            {
+                settings.DisableHealthChecks = true;
+                settings.DisableAutoActivation = true;
+            },
+            options => options.ClientName ??= "agentrelay-proxy");
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>(connectionName);
         builder.Services.AddHostedService<RedisConnector>();
         return true;
@@ -61,7 +64,6 @@ public static class RedisClientExtensions
             }
             catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
             {
-                // Degraded, not unhealthy: the proxy keeps serving on its in-process limit.
                 return HealthCheckResult.Degraded(Unreachable, exception);
             }
         }
