@@ -30,6 +30,9 @@ public sealed class ProxyRequestFeature
 
     public double QueueWaitMs { get; set; }
 
+    /// <summary>Where the backend's process came from: <c>warm</c>, <c>pool</c> or <c>cold</c> (CLI backend only).</summary>
+    public string? Runtime { get; set; }
+
     /// <summary>The adapter's decisions in the form backends consume.</summary>
     public AgentPolicy Agent { get; set; } = AgentPolicy.Default;
 

@@ -22,6 +22,18 @@ public static class ProxyInstrumentation
     public static readonly UpDownCounter<long> SlotsInUse = Meter.CreateUpDownCounter<long>(
         TelemetryNames.Metrics.SlotsInUse, "{slot}", "Concurrency slots held by this replica");
 
+    /// <summary>CLI processes running (busy, kept warm, or pooled).</summary>
+    public static readonly UpDownCounter<long> CliProcessesLive = Meter.CreateUpDownCounter<long>(
+        TelemetryNames.Metrics.CliProcessesLive, "{process}", "CLI processes running");
+
+    /// <summary>CLI processes kept for their conversation between requests (idle, or holding a client tool call).</summary>
+    public static readonly UpDownCounter<long> CliProcessesIdle = Meter.CreateUpDownCounter<long>(
+        TelemetryNames.Metrics.CliProcessesIdle, "{process}", "CLI processes kept warm for their conversation");
+
+    /// <summary>CLI processes started ahead for new conversations.</summary>
+    public static readonly UpDownCounter<long> CliProcessesPooled = Meter.CreateUpDownCounter<long>(
+        TelemetryNames.Metrics.CliProcessesPooled, "{process}", "CLI processes started ahead for new conversations");
+
     /// <summary>Requests refused a slot (queue full or queue timeout).</summary>
     public static readonly Counter<long> ConcurrencyRejections = Meter.CreateCounter<long>(
         TelemetryNames.Metrics.ConcurrencyRejections, "{request}", "Requests refused a concurrency slot");

@@ -18,6 +18,7 @@ public sealed record RequestRecord
     public string? StreamReason { get; init; }
     public string? SessionKey { get; init; }
     public string? Lineage { get; init; }
+    public string? Runtime { get; init; }
     public double QueueWaitMs { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public bool Committed { get; init; }
@@ -38,6 +39,7 @@ public sealed record RequestRecord
         StreamReason = feature.StreamReason,
         SessionKey = feature.SessionKey,
         Lineage = feature.Lineage,
+        Runtime = feature.Runtime,
         QueueWaitMs = feature.QueueWaitMs,
         Attempts = [.. feature.Attempts],
         Committed = feature.Committed,

@@ -37,6 +37,8 @@ public static class TelemetryNames
         public const string Committed = "relay.committed";
         public const string Backend = "relay.backend";
         public const string SessionKey = "relay.session.key";
+        public const string Runtime = "relay.runtime";
+        public const string RuntimeAcquireMs = "relay.runtime.acquire_ms";
 
         /// <summary>Tags of the <c>session.resolve</c> span (the key's source, never its value).</summary>
         public static class Session
@@ -127,5 +129,8 @@ public static class TelemetryNames
         public const string SlotsInUse = "relay.concurrency.slots_in_use";
         public const string ConcurrencyRejections = "relay.concurrency.rejections";
         public const string RetryDecisions = "relay.retry.decisions";
+        public const string CliProcessesLive = "relay.cli.processes.live";
+        public const string CliProcessesIdle = "relay.cli.processes.idle";
+        public const string CliProcessesPooled = "relay.cli.processes.pooled";
     }
 }

@@ -68,7 +68,7 @@ public sealed class RelayUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        var pids = Factory.Services.GetRequiredService<AgentRelay.ProxyService.Backends.ClaudeCli.CliProcessRegistry>().RecentIds;
+        var pids = Factory.Services.GetRequiredService<AgentRelay.ProxyService.Backends.ClaudeCli.Runtime.CliProcessRegistry>().RecentIds;
         await Factory.DisposeAsync();
         foreach (var pid in pids)
         {

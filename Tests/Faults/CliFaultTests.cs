@@ -38,6 +38,10 @@ public sealed class CliFaultTests : IAsyncLifetime
             ["Backend:Environment:TMPDIR"] = _directory.Sub("tmp"),
             ["Backend:Timeout"] = "00:00:30",
             ["Retry:MaxRetries"] = "0",
+            // No pooled or warm processes: every descendant is then the CLI of a request under test, which must go once
+            // its request is over. Kept and pooled processes (and their end at shutdown) are WarmCliTests' and CliOrphanTests'.
+            ["Sessions:PoolSize"] = "0",
+            ["Sessions:MaxWarm"] = "0",
             // Long enough for the CLI to start on a machine under heavy load; the hung test waits this out.
         });
         // A disposed response closes the connection at once, as a client that hangs up does.

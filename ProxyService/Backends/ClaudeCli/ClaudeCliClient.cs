@@ -1,43 +1,74 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Core;
+using AgentRelay.ProxyService.Telemetry;
+using AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 
 /// <summary>
-/// <c>Backend:Kind=ClaudeCli</c>: each request is one run of the <c>claude</c> CLI, driven over its stream-json
-/// protocol the way the official Agent SDK drives it.
+/// <c>Backend:Kind=ClaudeCli</c>: each request is a turn of a <c>claude</c> CLI process, driven over its stream-json
+/// protocol the way the official Agent SDK drives it. Processes outlive requests (see <see cref="CliRuntime"/>).
 /// </summary>
 /// <remarks>
 /// <code>
 ///   proxy ── initialize, user message, control responses, interrupt ──► claude (stdin)
 ///   proxy ◄── system, stream_event, assistant, user, control requests, result ── claude (stdout)
 /// </code>
-/// Steps: (1) plan the run (arguments, environment, prompt, the client's tools as an in-process MCP server); (2) start
-/// the CLI, or answer 503 with the install command; (3) write <c>initialize</c> and the user message without waiting;
-/// (4) read until <c>result</c>: stream events become the client's message, control requests are answered, the session
-/// id is reported; (5) a client tool call ends the message and the run (deny with interrupt); (6) the outcome comes from
-/// the result, or from the exit code when there is none. Every path ends with the process stopped and reaped; a client
-/// that goes away gets the CLI an interrupt, then a kill of its process tree after <see cref="CliProcess.GracePeriod"/>.
-/// The CLI never retries on its own (see <see cref="CliEnvironment"/>): rate limits come back as failures, for
-/// AgentRelay's retry policy to decide.
+/// Steps: (1) plan the turn (how the conversation reaches a new CLI, see <see cref="CliColdStart"/>; arguments,
+/// environment, prompt, the client's tools as an in-process MCP server); (2) get a
+/// process: the conversation's warm one, a pooled one, or a new one (or answer 503 with the install command); (3) start
+/// the turn: <c>initialize</c> and the whole prompt for a fresh process, the new user message for a warm one, or the
+/// client's tool results as answers to the CLI's pending <c>tools/call</c>s; (4) read until <c>result</c>: stream events
+/// become the client's message, control requests are answered; (5) a client tool call ends the client's message, and
+/// the CLI's call stays pending for the client's next request; (6) the outcome comes from the result, or from the exit
+/// code when there is none. A process that finished its turn (or waits for tool results) is kept for its conversation;
+/// any other ending retires it: an interrupt if the turn was cut short, stdin closed, a kill of its process tree after
+/// <see cref="CliProcess.GracePeriod"/>. The CLI never retries on its own (see <see cref="CliEnvironment"/>).
 /// </remarks>
 public sealed partial class ClaudeCliClient(
     IOptionsMonitor<BackendOptions> options,
-    CliProcessRegistry registry,
+    IOptionsMonitor<CliRuntimeOptions> runtimeOptions,
+    CliRuntime runtime,
     CliTranscriptJanitor janitor,
     TimeProvider time,
     ILogger<ClaudeCliClient> logger) : IUpstreamClient
 {
     public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // :: Step 1: the plan: how the conversation reaches the CLI (CliColdStart), then the run's arguments.
         var backend = options.CurrentValue;
         var home = CliTranscriptJanitor.HomeOf(backend);
         var workingDirectory = CliInvocation.WorkingDirectoryFor(request.Context.Agent);
         var messages = request.Message.Body["messages"] as JsonArray ?? [];
+        var turn = CliTurn.From(request.Message.Body, request.Context.AgentSessionId is { } session ? $"{request.Context.Adapter}:{session}" : null);
+
+        // :: Step 2 first for a warm process: the conversation's own process needs no plan, no transcript, no resume.
+        // Its key leaves the resume arguments out, so a conversation that was resumed when its process started still finds it.
+        var plain = CliInvocation.Create(request, CliColdStart.Plain);
+        var plainSpawn = SpawnFor(backend, plain);
+        var warmKey = WarmKeyOf(plainSpawn, plain);
+        var acquiring = Stopwatch.GetTimestamp();
+        if (runtime.TakeWarm(warmKey, turn) is { } warmLease)
+        {
+            RecordRuntime(request.Context, warmLease.Runtime, Stopwatch.GetElapsedTime(acquiring));
+            var warmRun = new RunOutcome();
+            await foreach (var item in RunAsync(request, plain, null, warmLease, turn, warmRun, cancellationToken))
+            {
+                yield return item;
+            }
+
+            if (warmRun.SessionId is { } warmSession)
+            {
+                janitor.Track(home, warmSession, CliTranscript.PathOf(home, plain.WorkingDirectory, warmSession));
+            }
+
+            yield break;
+        }
+
+        // :: Step 1: the plan: how the conversation reaches a new CLI (CliColdStart), then the run's arguments.
         var start = CliColdStart.Plan(request.Context.Session, messages, id => File.Exists(CliTranscript.PathOf(home, workingDirectory, id)));
         for (var attempt = 1; ; attempt++)
         {
@@ -56,7 +87,18 @@ public sealed partial class ClaudeCliClient(
 
             Log.Planned(logger, start.Kind, start.Transcript.Count, start.Live.Count, request.Context.Session.Action);
             var run = new RunOutcome();
-            await foreach (var item in RunAsync(request, backend, invocation, run, cancellationToken))
+            var spawn = SpawnFor(backend, invocation);
+            acquiring = Stopwatch.GetTimestamp();
+            var (lease, startError) = runtime.AcquireFresh(spawn, warmKey);
+            if (lease is null)
+            {
+                Log.NotStarted(logger, backend.ClaudePath, startError);
+                yield return CliFailures.NotInstalled(backend.ClaudePath, startError ?? "unknown error");
+                yield break;
+            }
+
+            RecordRuntime(request.Context, lease.Runtime, Stopwatch.GetElapsedTime(acquiring));
+            await foreach (var item in RunAsync(request, invocation, plainSpawn, lease, turn, run, cancellationToken))
             {
                 // :: The stale-session retry: the resumed session is not there, nothing reached the client yet.
                 if (item is BackendFailure && run.StaleSession && attempt == 1 && !run.Produced)
@@ -82,40 +124,65 @@ public sealed partial class ClaudeCliClient(
         }
     }
 
-    /// <summary>One run of the CLI, steps 2 to 6.</summary>
-    private async IAsyncEnumerable<BackendEvent> RunAsync(UpstreamRequest request, BackendOptions backend, CliInvocation invocation, RunOutcome run,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>What a new process for <paramref name="invocation"/> is started with.</summary>
+    private CliSpawn SpawnFor(BackendOptions backend, CliInvocation invocation)
     {
-        // :: Step 2: start.
         var environment = CliEnvironment.Build(CliEnvironment.Inherited(), backend.Environment, invocation.Environment);
-        var (process, startError) = CliProcess.Start(backend.ClaudePath, invocation.Arguments, environment, invocation.WorkingDirectory, registry, logger);
-        if (process is null)
+        if (!backend.Environment.ContainsKey(CliEnvironment.McpToolTimeout))
         {
-            Log.NotStarted(logger, backend.ClaudePath, startError);
-            yield return CliFailures.NotInstalled(backend.ClaudePath, startError ?? "unknown error");
-            yield break;
+            // A client tool may take as long as Sessions:ToolResultTimeout allows; the CLI's own timeout must not cut it short.
+            environment[CliEnvironment.McpToolTimeout] = CliEnvironment.Milliseconds(runtimeOptions.CurrentValue.ToolResultTimeout + TimeSpan.FromMinutes(1));
         }
 
-        var agent = request.Context.Agent;
-        var translator = new CliEventTranslator(agent, invocation.Tools, NewMessageId());
-        var controls = new ControlRequests(agent, invocation.Tools);
-        var pendingPermissions = new List<JsonObject>();
+        return new CliSpawn(backend.ClaudePath, invocation.Arguments, environment, invocation.WorkingDirectory);
+    }
+
+    /// <summary>The <see cref="LiveCli.WarmKey"/> of a process started for <paramref name="plain"/> (an invocation without resume).</summary>
+    private static string WarmKeyOf(CliSpawn spawn, CliInvocation plain) => spawn.Key + ":" + plain.InitKey;
+
+    /// <summary>One turn of a CLI process (it got one in step 2), steps 3 to 6.</summary>
+    /// <param name="replenish">What the pool is refilled with after a process not kept warm (a new conversation's spawn).</param>
+    private async IAsyncEnumerable<BackendEvent> RunAsync(UpstreamRequest request, CliInvocation invocation, CliSpawn? replenish, CliLease lease, CliTurn turn,
+        RunOutcome run, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var live = lease.Live;
+        var process = live.Process;
+        var answers = lease.Start == CliTurnStart.ToolResults ? new ToolResultAnswers(turn.ToolResults, turn.OtherBlocks) : null;
+        var controls = new ControlRequests(invocation.Tools, answers);
+        var translator = new CliEventTranslator(request.Context.Agent, invocation.Tools, NewMessageId());
         string? sessionId = null;
         JsonObject? result = null;
         JsonObject? apiError = null;
+        var kept = false;
         var finishedCleanly = false;
         try
         {
-            // :: Step 3: the SDK writes both lines at once; the CLI answers initialize first, then takes the turn.
-            // Without a user message the CLI resumes the transcript's interrupted turn by itself (CliColdStart).
-            await process.WriteAsync(invocation.Initialize, cancellationToken);
-            if (invocation.UserMessage is { } userMessage)
+            // :: Step 3: start the turn. The SDK writes initialize and the turn at once; the CLI answers initialize first.
+            switch (lease.Start)
             {
-                await process.WriteAsync(userMessage, cancellationToken);
+                case CliTurnStart.Fresh:
+                    await process.WriteAsync(invocation.Initialize, cancellationToken);
+                    // Without a user message the CLI resumes the transcript's interrupted turn by itself (CliColdStart).
+                    if (invocation.UserMessage is { } userMessage)
+                    {
+                        await process.WriteAsync(userMessage, cancellationToken);
+                    }
+
+                    break;
+                case CliTurnStart.NextTurn:
+                    await process.WriteAsync(CliInvocation.NextTurnMessage(request), cancellationToken);
+                    break;
+                case CliTurnStart.ToolResults:
+                    foreach (var held in live.TakeHeld())
+                    {
+                        await process.WriteAsync(controls.Answer(held)!, cancellationToken);
+                    }
+
+                    break;
             }
 
-            // :: Step 4: read until the result (or, once a client tool was called, until the CLI confirms it stopped).
-            while (await ReadAsync(process, translator.ClientToolCalled, cancellationToken) is { } message)
+            // :: Step 4: read until the result, or until the model called a client tool.
+            while (await process.ReadAsync(cancellationToken) is { } message)
             {
                 if (sessionId is null && message["session_id"].AsString() is { Length: > 0 } id)
                 {
@@ -138,35 +205,22 @@ public sealed partial class ClaudeCliClient(
                         break;
 
                     case StreamJson.Types.StreamEvent when message["event"] is JsonObject streamEvent:
-                        var wasStopping = translator.ClientToolCalled;
                         foreach (var item in translator.OnStreamEvent(streamEvent))
                         {
                             run.Produced = true;
                             yield return item;
                         }
 
-                        // :: Step 5: the turn that called a client tool is over; refuse the call(s) and stop the run.
-                        if (!wasStopping && translator.ClientToolCalled)
-                        {
-                            foreach (var pending in pendingPermissions)
-                            {
-                                await process.WriteAsync(ControlRequests.DenyForClient(pending), cancellationToken);
-                            }
-
-                            pendingPermissions.Clear();
-                            await process.InterruptAsync(cancellationToken);
-                        }
-
                         break;
 
                     case StreamJson.Types.ControlRequest:
-                        if (controls.Answer(message, translator.ClientToolCalled) is { } answer)
+                        if (controls.Answer(message) is { } answer)
                         {
                             await process.WriteAsync(answer, cancellationToken);
                         }
                         else
                         {
-                            pendingPermissions.Add(message);
+                            live.Hold(message);
                         }
 
                         break;
@@ -175,15 +229,19 @@ public sealed partial class ClaudeCliClient(
                         apiError = message;
                         break;
                 }
+
+                // :: Step 5: the client's message ended with its tool call(s); the CLI waits for their results.
+                if (translator.ClientToolCalled)
+                {
+                    live.AwaitToolResults(turn, translator.ClientToolUseIds);
+                    runtime.Keep(live);
+                    kept = true;
+                    yield break;
+                }
             }
 
             // :: Step 6: the outcome.
             finishedCleanly = true;
-            if (translator.ClientToolCalled)
-            {
-                yield break;
-            }
-
             if (result is null)
             {
                 await process.WaitForExitAsync(CliProcess.GracePeriod);
@@ -201,6 +259,9 @@ public sealed partial class ClaudeCliClient(
                 yield break;
             }
 
+            live.Completed(turn);
+            runtime.Keep(live);
+            kept = true;
             var closing = translator.Started ? translator.Finish() : FromResultText(result, translator.Model);
             foreach (var item in closing)
             {
@@ -209,10 +270,18 @@ public sealed partial class ClaudeCliClient(
         }
         finally
         {
-            // Normal end: stdin closes and the CLI exits by itself. Anything else (the client went away, the consumer
-            // stopped early, an exception): interrupt first.
-            await process.StopAsync(interrupt: !finishedCleanly);
-            await process.DisposeAsync();
+            if (!kept)
+            {
+                // Anything but a finished turn (the client went away, a failure, an exception): the process is retired,
+                // interrupted first if its turn may still run.
+                await process.StopAsync(interrupt: !finishedCleanly);
+                await process.DisposeAsync();
+            }
+
+            if (replenish is not null)
+            {
+                runtime.Replenish(replenish);
+            }
         }
     }
 
@@ -220,24 +289,11 @@ public sealed partial class ClaudeCliClient(
     public Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(TokenEstimator.Reply(request.Message));
 
-    private static async ValueTask<JsonObject?> ReadAsync(CliProcess process, bool draining, CancellationToken cancellationToken)
+    private static void RecordRuntime(ProxyRequestFeature context, string kind, TimeSpan elapsed)
     {
-        if (!draining)
-        {
-            return await process.ReadAsync(cancellationToken);
-        }
-
-        // The client already has its whole answer; give the CLI a moment to confirm the interrupt, no more.
-        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        grace.CancelAfter(CliProcess.GracePeriod);
-        try
-        {
-            return await process.ReadAsync(grace.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
+        context.Runtime = kind;
+        context.Activity?.SetTag(TelemetryNames.Relay.Runtime, kind);
+        context.Activity?.SetTag(TelemetryNames.Relay.RuntimeAcquireMs, Math.Round(elapsed.TotalMilliseconds, 1));
     }
 
     /// <summary>A successful run that streamed nothing (e.g. a reply the CLI produced itself): its result text.</summary>

@@ -1,4 +1,5 @@
 using AgentRelay.ProxyService.Configuration;
+using AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Backends.ClaudeCli;
@@ -10,6 +11,10 @@ public static class ClaudeCliServiceCollectionExtensions
     public static IServiceCollection AddClaudeCliBackend(this IServiceCollection services)
     {
         services.AddSingleton<CliProcessRegistry>();
+        services.AddOptionsWithValidateOnStart<CliRuntimeOptions, CliRuntimeOptionsValidator>().BindConfiguration(CliRuntimeOptions.SectionName);
+        services.AddSingleton<WarmProcesses>();
+        services.AddSingleton<CliProcessPool>();
+        services.AddSingleton<CliRuntime>();
         services.AddSingleton<ClaudeCliLocator>();
         services.AddSingleton<CliTranscriptJanitor>();
         services.AddHostedService(provider => provider.GetRequiredService<CliTranscriptJanitor>());

@@ -40,6 +40,9 @@ public sealed record CliColdStart(
     public const string ResumeInterruptedTurn = "CLAUDE_CODE_RESUME_INTERRUPTED_TURN";
     public const string ResumePrompt = "CLAUDE_CODE_RESUME_PROMPT";
 
+    /// <summary>No history, nothing resumed: what a warm process's key is computed from.</summary>
+    public static CliColdStart Plain { get; } = new(KindFresh, null, false, [], [], [], new Dictionary<string, string>());
+
     /// <param name="decision">The session layer's decision.</param>
     /// <param name="messages">The request's messages.</param>
     /// <param name="hasTranscript">Whether a CLI session's transcript is on this replica's disk.</param>

@@ -36,6 +36,12 @@ public static class CliEnvironment
         ["ENABLE_CLAUDEAI_MCP_SERVERS"] = "false",
     };
 
+    /// <summary>The CLI's timeout of an MCP tool call, in milliseconds; a client tool call is one.</summary>
+    public const string McpToolTimeout = "MCP_TOOL_TIMEOUT";
+
+    public static string Milliseconds(TimeSpan value) =>
+        ((long)value.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static Dictionary<string, string?> Build(
         IEnumerable<KeyValuePair<string, string?>> inherited,
         IReadOnlyDictionary<string, string> configured,

@@ -32,6 +32,9 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
     /// <summary>Whether the message ended because the model called a client tool: the run must stop now.</summary>
     public bool ClientToolCalled { get; private set; }
 
+    /// <summary>The ids of the client tool calls the message ended with.</summary>
+    public List<string> ClientToolUseIds { get; } = [];
+
     /// <summary>Whether the closing <c>message_delta</c> and <c>message_stop</c> went out.</summary>
     public bool Finished { get; private set; }
 
@@ -153,6 +156,11 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
 
                 copyBlock["name"] = clientName;
                 _turnCallsClientTool = true;
+                if (block["id"].AsString() is { } toolUseId)
+                {
+                    ClientToolUseIds.Add(toolUseId);
+                }
+
                 break;
             case "thinking" or "redacted_thinking" when !agent.KeepThinking:
                 return null;

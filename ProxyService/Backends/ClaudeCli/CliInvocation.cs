@@ -17,6 +17,9 @@ public sealed record CliInvocation(
     McpToolServer? Tools,
     IReadOnlyList<string> Ignored)
 {
+    /// <summary>A hash of <see cref="Initialize"/>: a warm process serves only requests that would initialize it alike.</summary>
+    public string InitKey { get; } = Runtime.CliTurn.Fingerprint(Initialize);
+
     /// <summary>Turns one CLI run may take (internal tool use included); the first client tool call ends it anyway.</summary>
     public const int MaxTurns = 100;
 
@@ -118,6 +121,14 @@ public sealed record CliInvocation(
             prompt.Content is null ? null : StreamJson.UserMessage(prompt.Content),
             tools is { Count: > 0 } ? tools : null,
             ignored);
+    }
+
+    /// <summary>The user line for a warm process that already holds the conversation: the last user message only.</summary>
+    public static JsonObject NextTurnMessage(UpstreamRequest request)
+    {
+        var last = (request.Message.Body["messages"] as JsonArray ?? []).OfType<JsonObject>().Last();
+        var start = new CliColdStart(CliColdStart.KindContinue, null, false, [], [last], [], new Dictionary<string, string>());
+        return StreamJson.UserMessage(CliPrompt.Build(request.Message.Body, request.Context.Agent.SystemPromptAddendum, start).Content ?? []);
     }
 
     /// <summary>The CLI's working directory: the agent's, when it exists here, else the proxy's own.</summary>

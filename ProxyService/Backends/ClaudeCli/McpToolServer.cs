@@ -7,7 +7,8 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 /// <summary>
 /// The client's <c>tools</c> as an in-process ("sdk") MCP server of the CLI. The manifest goes into
 /// <c>initialize</c> with each JSON Schema verbatim, so the model sees the client's own schemas as
-/// <c>mcp__&lt;server&gt;__&lt;tool&gt;</c>; <see cref="ClientName"/> maps a model-side name back.
+/// <c>mcp__&lt;server&gt;__&lt;tool&gt;</c>; <see cref="ClientName"/> maps a model-side name back. Tools are listed
+/// sorted by name, so the same set always makes the same prompt (prompt-cache stability) and the same warm process key.
 /// </summary>
 public sealed class McpToolServer
 {
@@ -65,6 +66,7 @@ public sealed class McpToolServer
             server._tools.Add(mcpTool);
         }
 
+        server._tools.Sort((a, b) => string.CompareOrdinal(a["name"].AsString(), b["name"].AsString()));
         return server._tools.Count == 0 && server.Skipped.Count == 0 ? null : server;
     }
 

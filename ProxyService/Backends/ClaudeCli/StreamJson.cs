@@ -57,10 +57,6 @@ public static class StreamJson
         return ControlRequest(requestId, request);
     }
 
-    /// <summary>Asks the CLI to stop the current turn as soon as it can.</summary>
-    public static JsonObject Interrupt(string requestId) =>
-        ControlRequest(requestId, new JsonObject { ["subtype"] = ControlSubtypes.Interrupt });
-
     /// <summary>A user turn: <c>{"type":"user","session_id":"","message":{"role":"user","content":[…]},"parent_tool_use_id":null}</c></summary>
     public static JsonObject UserMessage(JsonArray content) => new()
     {

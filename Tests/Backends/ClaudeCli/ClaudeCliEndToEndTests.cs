@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Core;
 using AgentRelay.Tests.Infrastructure;
 
@@ -128,6 +129,7 @@ public sealed class ClaudeCliEndToEndTests
     [Fact]
     public async Task Continued_session_resumes_a_fork_of_its_own_transcript_with_only_the_new_message()
     {
+        // The cold path: no process is kept warm, so the second request must reach a new CLI through --resume.
         await using var proxy = await RealCliProxy.StartAsync();
         using var harness = new CliHarness(RepositoryPaths.ClaudeCli, new Dictionary<string, string>
         {
@@ -135,7 +137,7 @@ public sealed class ClaudeCliEndToEndTests
             ["ANTHROPIC_API_KEY"] = "sk-test",
             ["HOME"] = proxy.Home,
             ["TMPDIR"] = proxy.Tmp,
-        });
+        }, new CliRuntimeOptions { PoolSize = 0, MaxWarm = 0 });
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("The first answer.")));
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("The second answer.")));
 

@@ -146,17 +146,32 @@ public sealed class ClaudeCliProtocolTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Client_tool_call_ends_the_message_and_the_run(bool stream)
+    public async Task Client_tool_call_ends_the_message_and_the_next_request_answers_the_pending_call_in_the_same_process(bool stream)
     {
         var toolTurn = AnthropicStreams.ToolUse("toolu_echo", "mcp__relay__echo", """{"text":"ping"}""");
+        var call = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = 2,
+            ["method"] = "tools/call",
+            ["params"] = new JsonObject
+            {
+                ["name"] = "echo",
+                ["arguments"] = new JsonObject { ["text"] = "ping" },
+                ["_meta"] = new JsonObject { ["claudecode/toolUseId"] = "toolu_echo" },
+            },
+        };
         using var fake = new FakeCli(
             FakeCli.Start(),
-            // As the real CLI does: the permission question comes before the turn's message_delta.
+            // As the real CLI does: the permission question comes before the turn's message_delta, the call after it.
             FakeCli.Turn(toolTurn.Take(5)),
             FakeCli.Out(FakeCli.CanUseTool("perm-echo", "mcp__relay__echo", "toolu_echo", new JsonObject { ["text"] = "ping" })),
             FakeCli.Turn(toolTurn.Skip(5)),
-            FakeCli.Await("interrupt"),
-            FakeCli.Out(FakeCli.Result("error_during_execution", isError: true, text: null, stopReason: "tool_use")));
+            FakeCli.Await("control_response"),
+            FakeCli.Out(FakeCli.McpMessage("mcp-call", "relay", call)),
+            FakeCli.Await("control_response"),
+            FakeCli.Turn(AnthropicStreams.Text("The tool said pong.")),
+            FakeCli.Out(FakeCli.Result()));
         using var harness = CliHarness.For(fake);
         var body = CliHarness.Body("echo ping", stream);
         body["tools"] = new JsonArray(EchoTool(), new JsonObject { ["type"] = "web_search_20250305", ["name"] = "web_search" });
@@ -171,19 +186,48 @@ public sealed class ClaudeCliProtocolTests
         Assert.Equal("toolu_echo", block["id"]!.GetValue<string>());
         Assert.Equal("ping", block["input"]!["text"]!.GetValue<string>());
         Assert.Equal("tool_use", message["stop_reason"]!.GetValue<string>());
-
-        // The client's schema reached the CLI verbatim, as an in-process MCP server.
+        // The client's schema reached the CLI verbatim, as an in-process MCP server; the call was allowed and the
+        // process is kept, waiting for the result.
         var initialize = fake.Inputs[0]["request"]!;
         Assert.Equal("relay", initialize["sdkMcpServers"]![0]!.GetValue<string>());
         var tool = Assert.Single(initialize["sdkMcpServerManifests"]!["relay"]!["toolsListResult"]!["tools"]!.AsArray())!;
         Assert.True(JsonNode.DeepEquals(EchoTool()["input_schema"], tool["inputSchema"]));
+        // (The fake logs what it reads on its own time.)
+        Assert.NotNull(await Processes.WaitUntilAsync(() => fake.Inputs.Any(i => i["type"]!.GetValue<string>() == "control_response"), TimeSpan.FromSeconds(5)));
+        Assert.Equal("allow", fake.Inputs.Single(i => i["type"]!.GetValue<string>() == "control_response")["response"]!["response"]!["behavior"]!.GetValue<string>());
+        Assert.DoesNotContain(fake.Inputs, i => i["request"]?["subtype"]?.GetValue<string>() == "interrupt");
+        Assert.Equal(1, harness.Warm.Count);
 
-        // The call was refused with an interrupt, after the turn ended, and an interrupt was sent.
-        var deny = fake.Inputs.Single(i => i["type"]!.GetValue<string>() == "control_response")["response"]!;
-        Assert.Equal("perm-echo", deny["request_id"]!.GetValue<string>());
-        Assert.Equal("deny", deny["response"]!["behavior"]!.GetValue<string>());
-        Assert.True(deny["response"]!["interrupt"]!.GetValue<bool>());
-        Assert.Contains(fake.Inputs, i => i["request"]?["subtype"]?.GetValue<string>() == "interrupt");
+        body["messages"]!.AsArray().Add(new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(block.DeepClone()) });
+        body["messages"]!.AsArray().Add(new JsonObject
+        {
+            ["role"] = "user",
+            ["content"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "tool_result",
+                ["tool_use_id"] = "toolu_echo",
+                ["is_error"] = true,
+                ["content"] = new JsonArray(
+                    new JsonObject { ["type"] = "text", ["text"] = "pong" },
+                    new JsonObject { ["type"] = "image", ["source"] = new JsonObject { ["type"] = "base64", ["media_type"] = "image/png", ["data"] = "iVBORw0KGgo=" } }),
+            }),
+        });
+        var second = await harness.RunAsync(body);
+
+        Assert.Empty(second.OfType<BackendFailure>());
+        Assert.Equal("The tool said pong.", CliHarness.Aggregate(second)["content"]![0]!["text"]!.GetValue<string>());
+        var answer = fake.Inputs.Where(i => i["type"]!.GetValue<string>() == "control_response").Last()["response"]!;
+        Assert.Equal("mcp-call", answer["request_id"]!.GetValue<string>());
+        var result = answer["response"]!["mcp_response"]!["result"]!;
+        Assert.Equal(2, answer["response"]!["mcp_response"]!["id"]!.GetValue<int>());
+        Assert.True(result["isError"]!.GetValue<bool>());
+        Assert.Equal("pong", result["content"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal("image", result["content"]![1]!["type"]!.GetValue<string>());
+        Assert.Equal("image/png", result["content"]![1]!["mimeType"]!.GetValue<string>());
+        Assert.Equal("iVBORw0KGgo=", result["content"]![1]!["data"]!.GetValue<string>());
+        // One process served both requests, and nothing but the one user message was ever written as a turn.
+        Assert.Single(harness.Registry.RecentIds);
+        Assert.Single(fake.Inputs, i => i["type"]!.GetValue<string>() == "user");
     }
 
     [Fact]
@@ -192,8 +236,6 @@ public sealed class ClaudeCliProtocolTests
         using var fake = new FakeCli(
             FakeCli.Start(),
             FakeCli.Out(FakeCli.McpMessage("mcp-1", "relay", new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "tools/list" })),
-            FakeCli.Await("control_response"),
-            FakeCli.Out(FakeCli.McpMessage("mcp-2", "relay", new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/call", ["params"] = new JsonObject { ["name"] = "echo" } })),
             FakeCli.Await("control_response"),
             FakeCli.Out(new JsonObject { ["type"] = "control_request", ["request_id"] = "odd-1", ["request"] = new JsonObject { ["subtype"] = "something_new" } }),
             FakeCli.Await("control_response"),
@@ -207,11 +249,10 @@ public sealed class ClaudeCliProtocolTests
 
         Assert.Empty(events.OfType<BackendFailure>());
         var answers = fake.Inputs.Where(i => i["type"]!.GetValue<string>() == "control_response").Select(i => i["response"]!).ToList();
-        Assert.Equal(3, answers.Count);
+        Assert.Equal(2, answers.Count);
         Assert.Equal("echo", answers[0]["response"]!["mcp_response"]!["result"]!["tools"]![0]!["name"]!.GetValue<string>());
-        Assert.True(answers[1]["response"]!["mcp_response"]!["result"]!["isError"]!.GetValue<bool>());
-        Assert.Equal("error", answers[2]["subtype"]!.GetValue<string>());
-        Assert.Equal("odd-1", answers[2]["request_id"]!.GetValue<string>());
+        Assert.Equal("error", answers[1]["subtype"]!.GetValue<string>());
+        Assert.Equal("odd-1", answers[1]["request_id"]!.GetValue<string>());
     }
 
     public static TheoryData<string, int?, string?, int, string> ApiErrors => new()

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Backends;
-using AgentRelay.ProxyService.Backends.ClaudeCli;
 using AgentRelay.ProxyService.Configuration;
 using AgentRelay.ProxyService.Core;
 using AgentRelay.ProxyService.Responses;
+using AgentRelay.ProxyService.Backends;
+using AgentRelay.ProxyService.Backends.ClaudeCli;
+using AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ namespace AgentRelay.Tests.Backends.ClaudeCli;
 /// <summary>Drives <see cref="ClaudeCliClient"/> directly (no HTTP) against a CLI process, collecting what it yields.</summary>
 public sealed class CliHarness : IDisposable
 {
-    public CliHarness(string claudePath, IReadOnlyDictionary<string, string> environment)
+    public CliHarness(string claudePath, IReadOnlyDictionary<string, string> environment, CliRuntimeOptions? runtimeOptions = null)
     {
         var options = new BackendOptions { Kind = BackendKind.ClaudeCli, ClaudePath = claudePath };
         foreach (var (name, value) in environment)
@@ -20,12 +21,26 @@ public sealed class CliHarness : IDisposable
             options.Environment[name] = value;
         }
 
+        // No pool unless asked: a scripted fake CLI would be started ahead for nothing.
+        var runtime = new FixedOptions<CliRuntimeOptions>(runtimeOptions ?? new CliRuntimeOptions { PoolSize = 0 });
         var backend = new FixedOptions<BackendOptions>(options);
         var janitor = new CliTranscriptJanitor(new FixedOptions<SessionsOptions>(new SessionsOptions()), backend, TimeProvider.System, NullLogger<CliTranscriptJanitor>.Instance);
-        Client = new ClaudeCliClient(backend, Registry, janitor, TimeProvider.System, NullLogger<ClaudeCliClient>.Instance);
+        Warm = new WarmProcesses(runtime, TimeProvider.System, NullLogger<WarmProcesses>.Instance);
+        Pool = new CliProcessPool(runtime, Registry, NullLogger<CliProcessPool>.Instance);
+        Client = new ClaudeCliClient(
+            backend,
+            runtime,
+            new CliRuntime(Warm, Pool, Registry, NullLogger<CliRuntime>.Instance),
+            janitor,
+            TimeProvider.System,
+            NullLogger<ClaudeCliClient>.Instance);
     }
 
     public CliProcessRegistry Registry { get; } = new();
+
+    public WarmProcesses Warm { get; }
+
+    public CliProcessPool Pool { get; }
 
     public ClaudeCliClient Client { get; }
 
@@ -77,7 +92,12 @@ public sealed class CliHarness : IDisposable
 
     public static BackendFailure SingleFailure(IEnumerable<BackendEvent> events) => Assert.Single(events.OfType<BackendFailure>());
 
-    public void Dispose() => Registry.Dispose();
+    public void Dispose()
+    {
+        Warm.Dispose();
+        Pool.Dispose();
+        Registry.Dispose();
+    }
 
     private sealed class NothingCommitted : IResponseCommitment
     {

@@ -1,4 +1,4 @@
-using AgentRelay.ProxyService.Backends.ClaudeCli;
+using AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 using AgentRelay.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -29,6 +29,8 @@ public sealed class RealCliProxy : IAsyncDisposable
             // Retries keep their ladder, only faster: 50 ms, 100 ms, 200 ms.
             ["Retry:BaseDelay"] = "00:00:00.05",
             ["Retry:MaxDelay"] = "00:00:00.2",
+            // No processes started ahead unless a test asks: on a busy machine they only compete for the CPU.
+            ["Sessions:PoolSize"] = "0",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
@@ -60,6 +62,10 @@ public sealed class RealCliProxy : IAsyncDisposable
 
     public string Tmp => _directory.Combine("tmp");
 
+    public WarmProcesses Warm => Factory.Services.GetRequiredService<WarmProcesses>();
+
+    public CliProcessPool Pool => Factory.Services.GetRequiredService<CliProcessPool>();
+
     /// <param name="claudePath">Another CLI executable than the real one.</param>
     /// <param name="settings">More settings (e.g. <c>ConnectionStrings:redis</c>).</param>
     public static async Task<RealCliProxy> StartAsync(string? claudePath = null, IReadOnlyDictionary<string, string>? settings = null)
@@ -69,9 +75,12 @@ public sealed class RealCliProxy : IAsyncDisposable
         return new RealCliProxy(await FakeAnthropicServer.StartAsync(), claudePath, settings);
     }
 
-    /// <summary>Asserts that every CLI process this proxy started is gone (reaped, no zombie).</summary>
+    /// <summary>Retires the warm and pooled processes as shutdown does, then asserts that every CLI process this proxy
+    /// started is gone (reaped, no zombie).</summary>
     public async Task AssertNoCliProcessLeftAsync()
     {
+        await Warm.DisposeAsync();
+        await Pool.DisposeAsync();
         // The registry forgets a process just after reaping it.
         Assert.NotNull(await Infrastructure.Processes.WaitUntilAsync(() => Processes.RunningCount == 0, TimeSpan.FromSeconds(3)));
         foreach (var pid in Processes.RecentIds)

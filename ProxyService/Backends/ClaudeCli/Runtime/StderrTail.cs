@@ -1,7 +1,7 @@
 using System.Text;
 using AgentRelay.ProxyService.Security;
 
-namespace AgentRelay.ProxyService.Backends.ClaudeCli;
+namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 
 /// <summary>
 /// The last few KB of the CLI's stderr, for error messages. Anything that looks like a credential is masked before it

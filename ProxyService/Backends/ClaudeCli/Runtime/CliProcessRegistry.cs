@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using AgentRelay.ProxyService.Telemetry;
 
-namespace AgentRelay.ProxyService.Backends.ClaudeCli;
+namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 
 /// <summary>
 /// Every CLI process the proxy started and has not reaped yet. When the host stops, whatever still runs is killed with
@@ -23,13 +24,20 @@ public sealed class CliProcessRegistry : IDisposable
     internal void Add(Process process)
     {
         _running[process.Id] = process;
+        ProxyInstrumentation.CliProcessesLive.Add(1);
         _recent.Enqueue(process.Id);
         while (_recent.Count > HistorySize && _recent.TryDequeue(out _))
         {
         }
     }
 
-    internal void Remove(int id) => _running.TryRemove(id, out _);
+    internal void Remove(int id)
+    {
+        if (_running.TryRemove(id, out _))
+        {
+            ProxyInstrumentation.CliProcessesLive.Add(-1);
+        }
+    }
 
     public void Dispose()
     {
@@ -45,7 +53,7 @@ public sealed class CliProcessRegistry : IDisposable
                 // Already gone.
             }
 
-            _running.TryRemove(id, out _);
+            Remove(id);
         }
     }
 }

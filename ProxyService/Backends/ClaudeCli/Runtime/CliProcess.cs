@@ -5,9 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using AgentRelay.ProxyService.Core;
+
 using AgentRelay.ProxyService.Security;
 
-namespace AgentRelay.ProxyService.Backends.ClaudeCli;
+namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 
 /// <summary>
 /// One running CLI: JSON lines in on stdin, JSON lines out on stdout, stderr kept as a bounded tail. Stopping is always
@@ -19,6 +20,9 @@ public sealed partial class CliProcess : IAsyncDisposable
     /// <summary>How long a CLI may take to exit on its own before its process tree is killed.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long output still in the pipe is read after the process exited.</summary>
+    private static readonly TimeSpan s_exitDrain = TimeSpan.FromMilliseconds(500);
+
     private static readonly Encoding s_utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     private readonly Process _process;
@@ -28,6 +32,7 @@ public sealed partial class CliProcess : IAsyncDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Task _stdoutPump;
     private readonly Task _stderrPump;
+    private readonly Task _exitWatch;
     private bool _stdinClosed;
     private int _interrupts;
 
@@ -39,6 +44,7 @@ public sealed partial class CliProcess : IAsyncDisposable
         Id = process.Id;
         _stdoutPump = PumpStdoutAsync();
         _stderrPump = PumpStderrAsync();
+        _exitWatch = WatchExitAsync();
     }
 
     public int Id { get; }
@@ -145,8 +151,12 @@ public sealed partial class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Asks the CLI to stop its turn (it then reports an <c>error_during_execution</c> result).</summary>
-    public Task<bool> InterruptAsync(CancellationToken cancellationToken) =>
-        WriteAsync(StreamJson.Interrupt($"relay-interrupt-{Interlocked.Increment(ref _interrupts)}"), cancellationToken);
+    public Task<bool> InterruptAsync(CancellationToken cancellationToken) => WriteAsync(new JsonObject
+    {
+        ["type"] = "control_request",
+        ["request_id"] = $"relay-interrupt-{Interlocked.Increment(ref _interrupts)}",
+        ["request"] = new JsonObject { ["subtype"] = "interrupt" },
+    }, cancellationToken);
 
     /// <summary>Closes stdin: the CLI finishes what it is doing and exits.</summary>
     public async Task CloseInputAsync()
@@ -213,7 +223,7 @@ public sealed partial class CliProcess : IAsyncDisposable
 
         // Reaps the process (no zombie) and lets the pumps see the end of their streams.
         await WaitForExitAsync(TimeSpan.FromSeconds(10));
-        await Task.WhenAll(_stdoutPump, _stderrPump).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_stdoutPump, _stderrPump, _exitWatch).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 
     public async ValueTask DisposeAsync()
@@ -243,7 +253,7 @@ public sealed partial class CliProcess : IAsyncDisposable
                 }
             }
         }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or ChannelClosedException)
         {
             // The process is gone; the channel's completion says so.
         }
@@ -251,6 +261,15 @@ public sealed partial class CliProcess : IAsyncDisposable
         {
             _lines.Writer.TryComplete();
         }
+    }
+
+    /// <summary>A process that died leaves no more output, even if a descendant still holds its stdout open: readers
+    /// see the end shortly after the exit.</summary>
+    private async Task WatchExitAsync()
+    {
+        await _process.WaitForExitAsync();
+        await Task.WhenAny(_stdoutPump, Task.Delay(s_exitDrain));
+        _lines.Writer.TryComplete();
     }
 
     private async Task PumpStderrAsync()

@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+
+namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
+
+/// <summary>
+/// A CLI process that may serve more than one request: what it was started and initialized with, where its
+/// conversation stands, and the client tool calls it is waiting on.
+/// </summary>
+public sealed class LiveCli(CliProcess process, string warmKey)
+{
+    private readonly HashSet<string> _pendingToolUseIds = new(StringComparer.Ordinal);
+    private readonly List<JsonObject> _held = [];
+
+    public CliProcess Process => process;
+
+    /// <summary>
+    /// A hash of what it was started and initialized with (arguments, environment, system prompt, client tools), as a
+    /// request without resume arguments would start it: a later request of the conversation plans no resume, yet must
+    /// find it.
+    /// </summary>
+    public string WarmKey => warmKey;
+
+    public string? ConversationKey { get; private set; }
+
+    /// <summary>Messages of the conversation it holds, its own last reply included.</summary>
+    public int MessagesSeen { get; private set; }
+
+    public string? LastUserFingerprint { get; private set; }
+
+    /// <summary>When it last finished serving a request.</summary>
+    public DateTimeOffset LastUsed { get; set; }
+
+    /// <summary>Whether it waits for the client's results of tool calls.</summary>
+    public bool AwaitsToolResults => _pendingToolUseIds.Count > 0;
+
+    public IReadOnlyCollection<string> PendingToolUseIds => _pendingToolUseIds;
+
+    /// <summary>Whether the next request (<paramref name="turn"/>) is its conversation plus one new user message.</summary>
+    public bool Continues(CliTurn turn) =>
+        !AwaitsToolResults
+        && turn.ConversationKey == ConversationKey
+        && turn.MessageCount == MessagesSeen + 1
+        && turn.PreviousUserFingerprint is not null
+        && turn.PreviousUserFingerprint == LastUserFingerprint;
+
+    /// <summary>Whether <paramref name="turn"/> answers (some of) the tool calls it waits on.</summary>
+    public bool IsAnsweredBy(CliTurn turn) => _pendingToolUseIds.Overlaps(turn.ToolResults.Keys);
+
+    /// <summary>The turn of <paramref name="turn"/> is over with a reply; the process now holds that conversation.</summary>
+    public void Completed(CliTurn turn)
+    {
+        ConversationKey = turn.ConversationKey;
+        MessagesSeen = turn.MessageCount + 1;
+        LastUserFingerprint = turn.LastUserFingerprint;
+        _pendingToolUseIds.Clear();
+    }
+
+    /// <summary>The turn of <paramref name="turn"/> ended with client tool calls; the CLI's calls stay pending.</summary>
+    public void AwaitToolResults(CliTurn turn, IEnumerable<string> toolUseIds)
+    {
+        Completed(turn);
+        _pendingToolUseIds.UnionWith(toolUseIds);
+    }
+
+    /// <summary>Keeps a control request that can only be answered by a later request (a client tool's <c>tools/call</c>).</summary>
+    public void Hold(JsonObject controlRequest) => _held.Add(controlRequest);
+
+    /// <summary>The held control requests, handed over once.</summary>
+    public List<JsonObject> TakeHeld()
+    {
+        var held = new List<JsonObject>(_held);
+        _held.Clear();
+        return held;
+    }
+}

@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+// Warm CLI processes, side by side in one run: AgentRelay (Backend:Kind=ClaudeCli, the real `claude` CLI) driven by the
+// shared workload ../shared/bench/latency.mjs, and the same CLI driven directly over stream-json (cold spawn, warm turn,
+// ten cold spawns at once) as the physical reference. Both talk to one fake Anthropic API on loopback.
+//
+//   node bench/warm/warm-bench.mjs [--runs 10] [--pool 2] [--max-warm 16] [--out bench/results/warm.md]
+//
+// Needs: a Release build of ProxyService (dotnet build -c Release ProxyService) and Tests/clients/node_modules.
+import http from 'node:http';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
+const RUNS = Number(args.runs ?? 10);
+const POOL = Number(args.pool ?? 2);
+const MAX_WARM = Number(args['max-warm'] ?? 16);
+const OUT = args.out ?? path.join(root, 'bench', 'results', 'warm.md');
+const CLAUDE = path.join(root, 'Tests', 'clients', 'node_modules', '.bin', 'claude');
+const DLL = path.join(root, 'ProxyService', 'bin', 'Release', 'net10.0', 'ProxyService.dll');
+const LATENCY = path.resolve(root, '..', 'shared', 'bench', 'latency.mjs');
+const MODEL = 'claude-sonnet-4-6';
+const work = mkdtempSync(path.join(tmpdir(), 'relay-warm-bench-'));
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (m) => process.stderr.write(`[warm-bench] ${m}\n`);
+
+// ---------- the fake Anthropic API: a short text reply, streamed or JSON ----------
+const reply = 'Hi! Hello from the fake upstream.';
+function sse(res) {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const ev = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  ev('message_start', { message: { id: 'msg_fake', type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 11, output_tokens: 1 } } });
+  ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+  for (const piece of [reply.slice(0, 10), reply.slice(10)]) ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } });
+  ev('content_block_stop', { index: 0 });
+  ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 7 } });
+  ev('message_stop', {});
+  res.end();
+}
+const fake = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    let body = {};
+    try { body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'); } catch { /* not JSON */ }
+    if (req.url.includes('count_tokens')) { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"input_tokens":11}'); return; }
+    if (body.stream) { sse(res); return; }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: 'msg_fake', type: 'message', role: 'assistant', model: MODEL, content: [{ type: 'text', text: reply }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 11, output_tokens: 7 } }));
+  });
+});
+await new Promise((r) => fake.listen(0, '127.0.0.1', r));
+const FAKE = `http://127.0.0.1:${fake.address().port}`;
+
+// ---------- /proc readers ----------
+const HZ = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+function stat(pid) {
+  try { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); return s.slice(s.lastIndexOf(')') + 2).split(' ').map(Number); } catch { return null; }
+}
+function rssKB(pid) {
+  try { return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]); } catch { return 0; }
+}
+function descendants(rootPid) {
+  const kids = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const x = stat(d); if (!x) continue;
+    if (!kids.has(x[1])) kids.set(x[1], []);
+    kids.get(x[1]).push(Number(d));
+  }
+  const out = []; const stack = [rootPid];
+  while (stack.length) for (const k of kids.get(stack.pop()) ?? []) { out.push(k); stack.push(k); }
+  return out;
+}
+// CPU seconds of a process tree: the root's own and reaped children's, plus every live descendant's own.
+function treeCpu(rootPid) {
+  const x = stat(rootPid); if (!x) return 0;
+  let total = (x[11] + x[12] + x[13] + x[14]) / HZ;
+  for (const d of descendants(rootPid)) { const y = stat(d); if (y) total += (y[11] + y[12] + y[13] + y[14]) / HZ; }
+  return total;
+}
+
+// ---------- the CLI driven directly, as AgentRelay drives it ----------
+const cliEnv = () => {
+  const env = { ...process.env };
+  for (const k of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT']) delete env[k];
+  Object.assign(env, {
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1',
+    CLAUDE_CODE_MAX_RETRIES: '0', CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK: '1', ENABLE_TOOL_SEARCH: 'false', ENABLE_CLAUDEAI_MCP_SERVERS: 'false',
+    ANTHROPIC_BASE_URL: FAKE, ANTHROPIC_API_KEY: 'sk-bench', HOME: path.join(work, 'direct-home'), TMPDIR: path.join(work, 'direct-tmp'),
+    CLAUDE_CODE_MAX_OUTPUT_TOKENS: '256',
+  });
+  return env;
+};
+const cliArgs = ['--output-format', 'stream-json', '--verbose', '--input-format', 'stream-json', '--include-partial-messages',
+  '--permission-prompt-tool', 'stdio', `--model=${MODEL}`, '--max-turns=100'];
+const line = (o) => JSON.stringify(o) + '\n';
+const initialize = line({ type: 'control_request', request_id: 'init', request: { subtype: 'initialize', systemPrompt: ['You are a helpful assistant.'] } });
+const user = (text) => line({ type: 'user', session_id: '', message: { role: 'user', content: [{ type: 'text', text }] }, parent_tool_use_id: null });
+
+function startCli() {
+  const child = spawn(CLAUDE, cliArgs, { env: cliEnv(), cwd: work, stdio: ['pipe', 'pipe', 'ignore'] });
+  let buffer = '';
+  const waiters = [];
+  child.stdout.on('data', (c) => {
+    buffer += c.toString('utf8');
+    let i;
+    while ((i = buffer.indexOf('\n')) >= 0) {
+      const text = buffer.slice(0, i); buffer = buffer.slice(i + 1);
+      let m; try { m = JSON.parse(text); } catch { continue; }
+      for (const w of [...waiters]) if (w.test(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(performance.now()); }
+    }
+  });
+  const until = (test) => new Promise((resolve) => waiters.push({ test, resolve }));
+  return { child, until };
+}
+const isTextDelta = (m) => m.type === 'stream_event' && m.event?.delta?.type === 'text_delta';
+const isResult = (m) => m.type === 'result';
+
+async function directCold() {
+  const t0 = performance.now();
+  const cli = startCli();
+  const first = cli.until(isTextDelta); const done = cli.until(isResult);
+  cli.child.stdin.write(initialize + user('Say hi.'));
+  const t = await first; await done;
+  return { cli, ttft: t - t0 };
+}
+async function directWarm(cli) {
+  const first = cli.until(isTextDelta); const done = cli.until(isResult);
+  const t0 = performance.now();
+  cli.child.stdin.write(user('Thanks. Say hi once more.'));
+  const t = await first; await done;
+  return t - t0;
+}
+const stopCli = (cli) => new Promise((r) => { cli.child.on('exit', r); cli.child.stdin.end(); });
+
+// ---------- AgentRelay ----------
+function startProxy() {
+  const settings = {
+    'Backend:Kind': 'ClaudeCli', 'Backend:ClaudePath': CLAUDE,
+    'Backend:Environment:ANTHROPIC_BASE_URL': FAKE, 'Backend:Environment:ANTHROPIC_API_KEY': 'sk-bench',
+    'Backend:Environment:HOME': path.join(work, 'proxy-home'), 'Backend:Environment:TMPDIR': path.join(work, 'proxy-tmp'),
+    'Sessions:PoolSize': String(POOL), 'Sessions:MaxWarm': String(MAX_WARM),
+    'Logging:LogLevel:Default': 'Warning', 'Logging:LogLevel:Microsoft.Hosting.Lifetime': 'Information',
+  };
+  const child = spawn('dotnet', [DLL, '--urls=http://127.0.0.1:0', ...Object.entries(settings).map(([k, v]) => `--${k}=${v}`)],
+    { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOTNET_ENVIRONMENT: 'Production' } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (c) => { out += c; const m = /Now listening on: (http:\/\/\S+)/.exec(out); if (m) resolve({ child, url: m[1] }); };
+    child.stdout.on('data', onData); child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`proxy exited ${code}: ${out}`)));
+  });
+}
+async function post(url, body, session) {
+  const t0 = performance.now();
+  const res = await fetch(url + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'x-opencode-session': session, 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return { ms: performance.now() - t0, reply: JSON.parse(text).content.filter((b) => b.type === 'text').map((b) => b.text).join('') };
+}
+
+// ---------- the run ----------
+const started = new Date();
+const load0 = loadavg().map((x) => x.toFixed(2)).join(' ');
+mkdirs();
+function mkdirs() { for (const d of ['direct-home', 'direct-tmp', 'proxy-home', 'proxy-tmp']) execFileSync('mkdir', ['-p', path.join(work, d)]); }
+
+const proxy = await startProxy();
+log(`proxy ${proxy.url} (pid ${proxy.child.pid}), fake ${FAKE}`);
+const result = {};
+try {
+  // 1. The shared workload against AgentRelay.
+  const jsonOut = path.join(work, 'latency.json');
+  const mdOut = path.join(work, 'latency.md');
+  // Asynchronously: the fake upstream lives in this process's event loop.
+  await new Promise((resolve) => {
+    const bench = spawn('node', [LATENCY, proxy.url, '--fake', FAKE, '--pid', String(proxy.child.pid), '--runs', String(RUNS), '--json', jsonOut, '--md', mdOut, '--label', `AgentRelay warm (PoolSize ${POOL}, MaxWarm ${MAX_WARM})`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    bench.on('exit', resolve);
+  });
+  result.latencyMd = readFileSync(mdOut, 'utf8');
+  const latency = JSON.parse(readFileSync(jsonOut, 'utf8'));
+  const samples = (phase) => (latency.samples?.[phase] ?? []).filter((r) => r.ok);
+  result.proxy = {
+    newSse: median(samples('new-sse').map((r) => r.ttfb)), newSseText: median(samples('new-sse').map((r) => r.text)),
+    newJson: median(samples('new-json').map((r) => r.ttfb)),
+    turn2: median(samples('cont-turn2').map((r) => r.ttfb)), turn2Text: median(samples('cont-turn2').map((r) => r.text)),
+    conc: median(samples('conc').map((r) => r.ttfb)), concText: median(samples('conc').map((r) => r.text)),
+  };
+
+  // 2. RSS of the warm processes the workload left behind (idle CLIs under the proxy).
+  await sleep(3000);
+  const clis = descendants(proxy.child.pid).filter((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('claude'); } catch { return false; } });
+  const rss = clis.map(rssKB).filter((x) => x > 0);
+  result.rss = { count: rss.length, medianMB: median(rss) / 1024, totalMB: rss.reduce((a, b) => a + b, 0) / 1024, proxyMB: rssKB(proxy.child.pid) / 1024 };
+
+  // 3. CPU of the proxy and all its processes per continued turn (turn 1 and the pool refill settle first).
+  let cpu = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const session = `cpu-${i}-${Date.now()}`;
+    const first = { model: MODEL, max_tokens: 256, stream: false, messages: [{ role: 'user', content: `Say hi. (cpu #${i})` }] };
+    const r1 = await post(proxy.url, first, session);
+    await sleep(2000);
+    const c0 = treeCpu(proxy.child.pid);
+    await post(proxy.url, { ...first, messages: [...first.messages, { role: 'assistant', content: r1.reply }, { role: 'user', content: 'Thanks. Say hi once more.' }] }, session);
+    cpu += treeCpu(proxy.child.pid) - c0;
+  }
+  result.cpuPerTurn2 = cpu / RUNS;
+} finally {
+  proxy.child.kill('SIGTERM');
+  await new Promise((r) => proxy.child.on('exit', r));
+}
+
+// 4. The CLI driven directly: cold spawn, warm turn; then ten cold spawns at once.
+const cold = []; const warm = [];
+for (let i = 0; i < RUNS; i++) {
+  const { cli, ttft } = await directCold();
+  cold.push(ttft);
+  warm.push(await directWarm(cli));
+  await stopCli(cli);
+}
+const ten = [];
+for (let round = 0; round < 3; round++) {
+  const all = await Promise.all(Array.from({ length: 10 }, () => directCold()));
+  ten.push(...all.map((x) => x.ttft));
+  await Promise.all(all.map((x) => stopCli(x.cli)));
+}
+result.direct = { cold: median(cold), warm: median(warm), tenCold: median(ten) };
+fake.close();
+rmSync(work, { recursive: true, force: true });
+
+// ---------- the report ----------
+const p = result.proxy; const d = result.direct;
+const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
+const r2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const turn2Limit = 1.5 * d.warm + 10;
+const rows = [
+  ['continued turn (turn 2), TTFB', `${f(p.turn2)} ms (first text ${f(p.turn2Text)} ms)`, `warm turn ${f(d.warm)} ms`, `${r2(p.turn2 / d.warm)}×`, `≤ 1.5× + 10 ms = ${f(turn2Limit)} ms`, p.turn2 <= turn2Limit ? 'met' : 'not met'],
+  ['new conversation (SSE), TTFB', `${f(p.newSse)} ms (first text ${f(p.newSseText)} ms)`, `cold spawn ${f(d.cold)} ms`, `${r2(p.newSse / d.cold)}×`, '≤ 0.4×', p.newSse / d.cold <= 0.4 ? 'met' : 'not met'],
+  ['new conversation (JSON), total', `${f(p.newJson)} ms`, `cold spawn ${f(d.cold)} ms`, `${r2(p.newJson / d.cold)}×`, '', ''],
+  ['10 concurrent new, TTFB per request', `${f(p.conc)} ms (first text ${f(p.concText)} ms)`, `ten cold at once ${f(d.tenCold)} ms`, `${r2(p.conc / d.tenCold)}×`, '≤ 0.35×', p.conc / d.tenCold <= 0.35 ? 'met' : 'not met'],
+  ['CPU per continued turn (proxy + CLIs)', `${(result.cpuPerTurn2 * 1000).toFixed(0)} ms`, '', '', '≤ 100 ms', result.cpuPerTurn2 <= 0.1 ? 'met' : 'not met'],
+  [`RSS per warm CLI process (median of ${result.rss.count} live)`, `${result.rss.medianMB.toFixed(0)} MB`, '', '', 'reported', ''],
+  [`RSS of all live CLI processes (MaxWarm ${MAX_WARM} + pool ${POOL})`, `${result.rss.totalMB.toFixed(0)} MB (proxy itself ${result.rss.proxyMB.toFixed(0)} MB)`, '', '', 'reported', ''],
+];
+const report = [
+  `Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores; load average before ${load0}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`,
+  `claude CLI ${execFileSync(CLAUDE, ['--version'], { env: cliEnv() }).toString().trim()}, fake upstream on loopback, ${RUNS} runs per phase (medians), Sessions:PoolSize ${POOL}, Sessions:MaxWarm ${MAX_WARM}.`,
+  '',
+  '| what | AgentRelay | CLI driven directly | ratio | target | |',
+  '|---|---:|---:|---:|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+  '',
+  '<details><summary>latency.mjs tables</summary>',
+  '',
+  result.latencyMd.trim(),
+  '',
+  '</details>',
+].join('\n');
+writeFileSync(OUT, report + '\n');
+console.log(report);
