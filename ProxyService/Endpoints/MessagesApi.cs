@@ -33,7 +33,7 @@ public static class MessagesApi
         }
 
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
-        var upstreamRequest = new UpstreamRequest(request, UpstreamHeaders.From(context.Request), feature, NoResponse.Instance)
+        var upstreamRequest = new BackendRequest(request, BackendHeaders.From(context.Request), feature, NoResponse.Instance)
         {
             QueryString = context.Request.QueryString.Value ?? string.Empty,
         };

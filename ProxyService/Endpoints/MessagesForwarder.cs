@@ -11,7 +11,7 @@ namespace AgentRelay.ProxyService.Endpoints;
 /// </summary>
 /// <remarks>
 /// <code>
-///   client ── request ──► endpoint ── MessagesRequest ──► forwarder ──► IUpstreamClient chain ──► backend
+///   client ── request ──► endpoint ── MessagesRequest ──► forwarder ──► IBackendClient chain ──► backend
 ///   client ◄── SSE or JSON ── IResponseSink ◄──────────── BackendEvent stream ◄──────────────────┘
 /// </code>
 /// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) choose the sink (the caller's dialect, and the request's stream decision); (2) relay each event, recording the commit as soon as
@@ -19,7 +19,7 @@ namespace AgentRelay.ProxyService.Endpoints;
 /// after); (4) the end of the stream completes the response, or reports it incomplete; (5) a client that goes away
 /// cancels the chain, which cancels the upstream call.
 /// </remarks>
-public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate gate, ErrorReporter errors)
+public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate gate, ErrorReporter errors)
 {
     /// <param name="createSink">How the response is written; by default Anthropic SSE or JSON from the request's stream decision.</param>
     public async Task ForwardAsync(HttpContext context, MessagesRequest request, CancellationToken cancellationToken,
@@ -58,7 +58,7 @@ public sealed class MessagesForwarder(IUpstreamClient upstream, ConcurrencyGate 
     private async Task RelayAsync(HttpContext context, ProxyRequestFeature feature, MessagesRequest request, IResponseSink sink, CancellationToken cancellationToken)
     {
         // :: Step 1: one event stream, several ways of writing it (the sink).
-        var upstreamRequest = new UpstreamRequest(request, UpstreamHeaders.From(context.Request), feature, sink)
+        var upstreamRequest = new BackendRequest(request, BackendHeaders.From(context.Request), feature, sink)
         {
             QueryString = context.Request.QueryString.Value ?? string.Empty,
         };

@@ -10,7 +10,7 @@ namespace AgentRelay.ProxyService.Endpoints;
 public sealed class MessagesServices(
     IOptionsMonitor<ProxyOptions> options,
     MessagesForwarder forwarder,
-    IUpstreamClient upstream,
+    IBackendClient upstream,
     ErrorReporter errors,
     AgentResolver agents)
 {
@@ -18,7 +18,7 @@ public sealed class MessagesServices(
 
     public MessagesForwarder Forwarder { get; } = forwarder;
 
-    public IUpstreamClient Upstream { get; } = upstream;
+    public IBackendClient Upstream { get; } = upstream;
 
     public ErrorReporter Errors { get; } = errors;
 

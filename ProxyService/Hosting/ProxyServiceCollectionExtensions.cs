@@ -89,25 +89,25 @@ public static class ProxyServiceCollectionExtensions
     }
 
     /// <summary>The chain's innermost client is chosen by <c>Backend:Kind</c>; decorators are added with <c>Use*</c>.</summary>
-    public static UpstreamClientBuilder AddUpstreamClient(this IServiceCollection services)
+    public static BackendClientBuilder AddUpstreamClient(this IServiceCollection services)
     {
-        var builder = new UpstreamClientBuilder(CreateBackend);
+        var builder = new BackendClientBuilder(CreateBackend);
         services.AddSingleton(builder);
-        services.AddSingleton(provider => provider.GetRequiredService<UpstreamClientBuilder>().Build(provider));
+        services.AddSingleton(provider => provider.GetRequiredService<BackendClientBuilder>().Build(provider));
         return builder;
     }
 
-    public static UpstreamClientBuilder UseRetries(this UpstreamClientBuilder builder) =>
-        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<RetryingUpstreamClient>(provider, inner));
+    public static BackendClientBuilder UseRetries(this BackendClientBuilder builder) =>
+        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<RetryingBackendClient>(provider, inner));
 
     /// <summary>Per attempt, innermost: a silent backend is given up after <c>Backend:Timeout</c>.</summary>
-    public static UpstreamClientBuilder UseTimeout(this UpstreamClientBuilder builder) =>
-        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<TimeoutUpstreamClient>(provider, inner));
+    public static BackendClientBuilder UseTimeout(this BackendClientBuilder builder) =>
+        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<TimeoutBackendClient>(provider, inner));
 
-    public static UpstreamClientBuilder UseTracing(this UpstreamClientBuilder builder) =>
-        builder.Use((inner, provider) => new TracingUpstreamClient(inner, "anthropic", provider.GetRequiredService<TimeProvider>()));
+    public static BackendClientBuilder UseTracing(this BackendClientBuilder builder) =>
+        builder.Use((inner, provider) => new TracingBackendClient(inner, "anthropic", provider.GetRequiredService<TimeProvider>()));
 
-    private static IUpstreamClient CreateBackend(IServiceProvider provider)
+    private static IBackendClient CreateBackend(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<BackendOptions>>().Value;
         return options.Kind switch

@@ -8,7 +8,7 @@ public sealed record SessionResolution(string? StoreKey, SessionState? Stored, s
 
 /// <summary>
 /// Decides, from the request and the stored state alone, how the backend should treat the conversation
-/// (see <see cref="SessionActions"/>). Pure: the store is read and written by <see cref="SessionUpstreamClient"/>.
+/// (see <see cref="SessionActions"/>). Pure: the store is read and written by <see cref="SessionBackendClient"/>.
 /// </summary>
 public static class SessionResolver
 {

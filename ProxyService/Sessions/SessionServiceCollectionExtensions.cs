@@ -29,6 +29,6 @@ public static class SessionServiceCollectionExtensions
     }
 
     /// <summary>The session layer: outermost, so lookup and store happen once per request, around every retry.</summary>
-    public static UpstreamClientBuilder UseSessions(this UpstreamClientBuilder builder) =>
-        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<SessionUpstreamClient>(provider, inner));
+    public static BackendClientBuilder UseSessions(this BackendClientBuilder builder) =>
+        builder.Use((inner, provider) => ActivatorUtilities.CreateInstance<SessionBackendClient>(provider, inner));
 }

@@ -21,7 +21,7 @@ public sealed partial class AnthropicApiClient(
     IOptionsMonitor<ProxyOptions> proxyOptions,
     TimeProvider time,
     SecretRedactor redactor,
-    ILogger<AnthropicApiClient> logger) : IUpstreamClient
+    ILogger<AnthropicApiClient> logger) : IBackendClient
 {
     /// <summary>The name of the HttpClient, which has no standard resilience handler.</summary>
     public const string HttpClientName = "anthropic-upstream";
@@ -29,7 +29,7 @@ public sealed partial class AnthropicApiClient(
     private const string DefaultAnthropicVersion = "2023-06-01";
     private const int MaxErrorBodyChars = 64 * 1024;
 
-    public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var body = (JsonObject)request.Message.Body.DeepClone();
         body["stream"] = true;
@@ -83,7 +83,7 @@ public sealed partial class AnthropicApiClient(
         }
     }
 
-    public async Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken)
+    public async Task<JsonReply> CountTokensAsync(BackendRequest request, CancellationToken cancellationToken)
     {
         using var message = CreateRequest("/v1/messages/count_tokens" + request.QueryString, request.Message.Body, request.Headers);
         var (response, failure) = await SendAsync(message, cancellationToken);
@@ -107,7 +107,7 @@ public sealed partial class AnthropicApiClient(
         }
     }
 
-    private HttpRequestMessage CreateRequest(string pathAndQuery, JsonObject body, UpstreamHeaders headers)
+    private HttpRequestMessage CreateRequest(string pathAndQuery, JsonObject body, BackendHeaders headers)
     {
         var options = backendOptions.CurrentValue;
         var baseUrl = options.BaseUrl!.TrimEnd('/');

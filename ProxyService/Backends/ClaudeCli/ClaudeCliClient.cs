@@ -35,9 +35,9 @@ public sealed partial class ClaudeCliClient(
     CliRuntime runtime,
     CliTranscriptJanitor janitor,
     TimeProvider time,
-    ILogger<ClaudeCliClient> logger) : IUpstreamClient
+    ILogger<ClaudeCliClient> logger) : IBackendClient
 {
-    public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var backend = options.CurrentValue;
         var home = CliTranscriptJanitor.HomeOf(backend);
@@ -142,7 +142,7 @@ public sealed partial class ClaudeCliClient(
 
     /// <summary>One turn of a CLI process (it got one in step 2), steps 3 to 6.</summary>
     /// <param name="replenish">What the pool is refilled with after a process not kept warm (a new conversation's spawn).</param>
-    private async IAsyncEnumerable<BackendEvent> RunAsync(UpstreamRequest request, CliInvocation invocation, CliSpawn? replenish, CliLease lease, CliTurn turn,
+    private async IAsyncEnumerable<BackendEvent> RunAsync(BackendRequest request, CliInvocation invocation, CliSpawn? replenish, CliLease lease, CliTurn turn,
         RunOutcome run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var live = lease.Live;
@@ -286,7 +286,7 @@ public sealed partial class ClaudeCliClient(
     }
 
     /// <summary>The CLI does not count tokens; an estimate, as for any backend without count_tokens.</summary>
-    public Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken) =>
+    public Task<JsonReply> CountTokensAsync(BackendRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(TokenEstimator.Reply(request.Message));
 
     private static void RecordRuntime(ProxyRequestFeature context, string kind, TimeSpan elapsed)

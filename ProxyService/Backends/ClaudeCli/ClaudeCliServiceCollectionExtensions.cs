@@ -23,11 +23,11 @@ public static class ClaudeCliServiceCollectionExtensions
 
     /// <summary>The backend for <c>Backend:Kind=ClaudeCli</c>: the CLI client, or, when <c>Backend:ClaudePath</c> names
     /// nothing that exists, a backend that answers every request 503 with the install command.</summary>
-    public static IUpstreamClient CreateClaudeCliBackend(IServiceProvider provider)
+    public static IBackendClient CreateClaudeCliBackend(IServiceProvider provider)
     {
         var path = provider.GetRequiredService<IOptions<BackendOptions>>().Value.ClaudePath;
         return ClaudeCliLocator.Resolve(path) is null
-            ? new UnavailableUpstreamClient(CliFailures.NotInstalled(path, "not found"))
+            ? new UnavailableBackendClient(CliFailures.NotInstalled(path, "not found"))
             : ActivatorUtilities.CreateInstance<ClaudeCliClient>(provider);
     }
 }

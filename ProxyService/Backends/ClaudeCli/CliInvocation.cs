@@ -36,7 +36,7 @@ public sealed record CliInvocation(
 
     private static readonly HashSet<string> s_effortLevels = new(StringComparer.Ordinal) { "low", "medium", "high", "xhigh", "max" };
 
-    public static CliInvocation Create(UpstreamRequest request, CliColdStart start)
+    public static CliInvocation Create(BackendRequest request, CliColdStart start)
     {
         var body = request.Message.Body;
         var context = request.Context;
@@ -124,7 +124,7 @@ public sealed record CliInvocation(
     }
 
     /// <summary>The user line for a warm process that already holds the conversation: the last user message only.</summary>
-    public static JsonObject NextTurnMessage(UpstreamRequest request)
+    public static JsonObject NextTurnMessage(BackendRequest request)
     {
         var last = (request.Message.Body["messages"] as JsonArray ?? []).OfType<JsonObject>().Last();
         var start = new CliColdStart(CliColdStart.KindContinue, null, false, [], [last], [], new Dictionary<string, string>());

@@ -54,8 +54,8 @@ public sealed class CliHarness : IDisposable
         ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = text }),
     };
 
-    public static UpstreamRequest Request(JsonObject body, AgentPolicy? agent = null, SessionDecision? session = null, string? beta = null) =>
-        new(new MessagesRequest(body), new UpstreamHeaders(null, beta, null, null), new ProxyRequestFeature
+    public static BackendRequest Request(JsonObject body, AgentPolicy? agent = null, SessionDecision? session = null, string? beta = null) =>
+        new(new MessagesRequest(body), new BackendHeaders(null, beta, null, null), new ProxyRequestFeature
         {
             RequestId = "test",
             Path = "/v1/messages",
@@ -64,7 +64,7 @@ public sealed class CliHarness : IDisposable
             Session = session ?? SessionDecision.Default,
         }, NothingCommitted.Instance);
 
-    public async Task<List<BackendEvent>> RunAsync(UpstreamRequest request)
+    public async Task<List<BackendEvent>> RunAsync(BackendRequest request)
     {
         var events = new List<BackendEvent>();
         await foreach (var item in Client.StreamAsync(request, TestContext.Current.CancellationToken))

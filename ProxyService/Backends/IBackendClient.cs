@@ -6,14 +6,14 @@ namespace AgentRelay.ProxyService.Backends;
 /// <summary>
 /// The backend seam: one request in, one stream of <see cref="BackendEvent"/>s out. Failures are items of the
 /// stream (<see cref="BackendFailure"/>), not exceptions; only cancellation throws. Cross-cutting concerns
-/// (tracing, retries, concurrency) are <see cref="DelegatingUpstreamClient"/>s around the backend.
+/// (tracing, retries, concurrency) are <see cref="DelegatingBackendClient"/>s around the backend.
 /// </summary>
-public interface IUpstreamClient
+public interface IBackendClient
 {
-    IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, CancellationToken cancellationToken);
+    IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, CancellationToken cancellationToken);
 
     /// <summary>Answers <c>POST /v1/messages/count_tokens</c>.</summary>
-    Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken);
+    Task<JsonReply> CountTokensAsync(BackendRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>A complete JSON answer with its status.</summary>

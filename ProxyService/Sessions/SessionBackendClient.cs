@@ -14,13 +14,13 @@ namespace AgentRelay.ProxyService.Sessions;
 /// <c>lineage</c>, <c>x-relay-session</c>); after the backend finished successfully, and only then, it stores the new
 /// state. A failed request stores nothing, so the next one is judged against the last success.
 /// </summary>
-public sealed partial class SessionUpstreamClient(
-    IUpstreamClient inner,
+public sealed partial class SessionBackendClient(
+    IBackendClient inner,
     FailoverSessionStore store,
     TimeProvider time,
-    ILogger<SessionUpstreamClient> logger) : DelegatingUpstreamClient(inner)
+    ILogger<SessionBackendClient> logger) : DelegatingBackendClient(inner)
 {
-    public override async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var messages = request.Message.Body["messages"] as JsonArray ?? [];
         var resolution = await ResolveAsync(request.Context, messages, cancellationToken);

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace AgentRelay.Tests.Backends;
 
-public sealed class RetryingUpstreamClientTests
+public sealed class RetryingBackendClientTests
 {
     private readonly FakeTimeProvider _time = new();
     private readonly ScriptedUpstream _upstream = new();
@@ -33,18 +33,18 @@ public sealed class RetryingUpstreamClientTests
             ["usage"] = new JsonObject { ["input_tokens"] = 1, ["output_tokens"] = 1 },
         })];
 
-    private RetryingUpstreamClient Client(RetryOptions? options = null, double jitter = 0) => new(
+    private RetryingBackendClient Client(RetryOptions? options = null, double jitter = 0) => new(
         _upstream,
         new StaticOptions<RetryOptions>(options ?? new RetryOptions()),
         new StaticOptions<ProxyOptions>(new ProxyOptions { Debug = true }),
         new FixedJitter(jitter),
         _time,
-        NullLogger<RetryingUpstreamClient>.Instance);
+        NullLogger<RetryingBackendClient>.Instance);
 
     /// <summary>Consumes the stream like the SSE sink does (the first event commits), advancing fake time as it waits.</summary>
-    private async Task<List<BackendEvent>> RunAsync(RetryingUpstreamClient client, bool commitOnFirstEvent = true)
+    private async Task<List<BackendEvent>> RunAsync(RetryingBackendClient client, bool commitOnFirstEvent = true)
     {
-        var request = new UpstreamRequest(new MessagesRequest(JsonNode.Parse("""{"messages":[{"role":"user","content":"hi"}]}""")!.AsObject()), UpstreamHeaders.Empty, _feature, _response);
+        var request = new BackendRequest(new MessagesRequest(JsonNode.Parse("""{"messages":[{"role":"user","content":"hi"}]}""")!.AsObject()), BackendHeaders.Empty, _feature, _response);
         var received = new List<BackendEvent>();
         var consume = Task.Run(async () =>
         {
@@ -209,13 +209,13 @@ public sealed class RetryingUpstreamClientTests
     private static void AssertGap(TimeSpan expected, TimeSpan actual) =>
         Assert.InRange(actual, expected, expected * 1.9);
 
-    private sealed class ScriptedUpstream : IUpstreamClient
+    private sealed class ScriptedUpstream : IBackendClient
     {
         public Queue<List<BackendEvent>> Script { get; } = new();
 
         public List<DateTimeOffset> Starts { get; } = [];
 
-        public async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             Starts.Add(TimeStamp());
             await Task.Yield();
@@ -227,10 +227,10 @@ public sealed class RetryingUpstreamClientTests
 
         public Func<DateTimeOffset> TimeStamp { get; set; } = () => DateTimeOffset.UtcNow;
 
-        public Task<JsonReply> CountTokensAsync(UpstreamRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<JsonReply> CountTokensAsync(BackendRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
-    public RetryingUpstreamClientTests() => _upstream.TimeStamp = _time.GetUtcNow;
+    public RetryingBackendClientTests() => _upstream.TimeStamp = _time.GetUtcNow;
 
     private sealed class FakeCommitment : IResponseCommitment
     {

@@ -10,9 +10,9 @@ namespace AgentRelay.ProxyService.Backends;
 /// The <c>chat {model}</c> CLIENT span over one logical upstream call (all its attempts), with the OpenTelemetry
 /// GenAI attributes, and the GenAI duration and token metrics.
 /// </summary>
-public sealed class TracingUpstreamClient(IUpstreamClient inner, string providerName, TimeProvider time) : DelegatingUpstreamClient(inner)
+public sealed class TracingBackendClient(IBackendClient inner, string providerName, TimeProvider time) : DelegatingBackendClient(inner)
 {
-    public override async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var model = request.Message.Model ?? "unknown";
         var started = time.GetTimestamp();
@@ -45,7 +45,7 @@ public sealed class TracingUpstreamClient(IUpstreamClient inner, string provider
         }
     }
 
-    private Activity? StartActivity(UpstreamRequest request, string model)
+    private Activity? StartActivity(BackendRequest request, string model)
     {
         if (!ProxyInstrumentation.ActivitySource.HasListeners())
         {

@@ -4,17 +4,17 @@ namespace AgentRelay.ProxyService.Backends;
 /// Composes the upstream chain. The first <see cref="Use"/> is the outermost wrapper, as in
 /// Microsoft.Extensions.AI's ChatClientBuilder.
 /// </summary>
-public sealed class UpstreamClientBuilder(Func<IServiceProvider, IUpstreamClient> innerFactory)
+public sealed class BackendClientBuilder(Func<IServiceProvider, IBackendClient> innerFactory)
 {
-    private readonly List<Func<IUpstreamClient, IServiceProvider, IUpstreamClient>> _decorators = [];
+    private readonly List<Func<IBackendClient, IServiceProvider, IBackendClient>> _decorators = [];
 
-    public UpstreamClientBuilder Use(Func<IUpstreamClient, IServiceProvider, IUpstreamClient> decorator)
+    public BackendClientBuilder Use(Func<IBackendClient, IServiceProvider, IBackendClient> decorator)
     {
         _decorators.Add(decorator);
         return this;
     }
 
-    public IUpstreamClient Build(IServiceProvider services)
+    public IBackendClient Build(IServiceProvider services)
     {
         var client = innerFactory(services);
         for (var i = _decorators.Count - 1; i >= 0; i--)

@@ -1,11 +1,11 @@
 namespace AgentRelay.ProxyService.Backends;
 
 /// <summary>The client headers a backend may use. Everything else the client sent stays at the proxy.</summary>
-public sealed record UpstreamHeaders(string? AnthropicVersion, string? AnthropicBeta, string? ApiKey, string? Authorization)
+public sealed record BackendHeaders(string? AnthropicVersion, string? AnthropicBeta, string? ApiKey, string? Authorization)
 {
-    public static readonly UpstreamHeaders Empty = new(null, null, null, null);
+    public static readonly BackendHeaders Empty = new(null, null, null, null);
 
-    public static UpstreamHeaders From(HttpRequest request) => new(
+    public static BackendHeaders From(HttpRequest request) => new(
         NonEmpty(request.Headers["anthropic-version"]),
         NonEmpty(request.Headers["anthropic-beta"]),
         NonEmpty(request.Headers["x-api-key"]),

@@ -17,15 +17,15 @@ namespace AgentRelay.ProxyService.Backends;
 /// duplicate or corrupt what the client already has. For a JSON response nothing is written until the end, so even a
 /// failure after content is retried; the sink discards the partial message first.
 /// </remarks>
-public sealed partial class RetryingUpstreamClient(
-    IUpstreamClient inner,
+public sealed partial class RetryingBackendClient(
+    IBackendClient inner,
     IOptionsMonitor<RetryOptions> options,
     IOptionsMonitor<ProxyOptions> proxyOptions,
     RetryJitter jitter,
     TimeProvider time,
-    ILogger<RetryingUpstreamClient> logger) : DelegatingUpstreamClient(inner)
+    ILogger<RetryingBackendClient> logger) : DelegatingBackendClient(inner)
 {
-    public override async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         for (var attempt = 1; ; attempt++)
@@ -81,7 +81,7 @@ public sealed partial class RetryingUpstreamClient(
         _ => failure.Type,
     };
 
-    private void Record(UpstreamRequest request, int attempt, string outcome, string decision, TimeSpan? delay, TimeSpan elapsed)
+    private void Record(BackendRequest request, int attempt, string outcome, string decision, TimeSpan? delay, TimeSpan elapsed)
     {
         var committed = request.Response.Committed;
         var delayMs = delay is { } value ? Math.Round(value.TotalMilliseconds) : (double?)null;

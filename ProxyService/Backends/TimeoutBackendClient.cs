@@ -10,9 +10,9 @@ namespace AgentRelay.ProxyService.Backends;
 /// that ends its process) and the request gets <c>504 timeout_error</c> (an <c>event: error</c> once a stream has
 /// started). Only the backend's silence counts: time spent writing to a slow client does not.
 /// </summary>
-public sealed class TimeoutUpstreamClient(IUpstreamClient inner, IOptionsMonitor<BackendOptions> options, TimeProvider time) : DelegatingUpstreamClient(inner)
+public sealed class TimeoutBackendClient(IBackendClient inner, IOptionsMonitor<BackendOptions> options, TimeProvider time) : DelegatingBackendClient(inner)
 {
-    public override async IAsyncEnumerable<BackendEvent> StreamAsync(UpstreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var timeout = options.CurrentValue.Timeout;
         using var watch = new SilenceWatch(timeout, time, cancellationToken);
