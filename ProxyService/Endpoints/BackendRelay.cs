@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using AgentRelay.ProxyService.Backends;
 using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Core;
@@ -14,8 +15,9 @@ namespace AgentRelay.ProxyService.Endpoints;
 ///   client ── request ──► API surface ── MessagesRequest ──► relay ──► IBackendClient chain ──► backend
 ///   client ◄── SSE or JSON ── IResponseSink ◄─────────────── BackendEvent stream ◄────────────────┘
 /// </code>
-/// Steps: (0) wait for a concurrency slot, or refuse with 429/529; (1) call the backend with the sink as the response
-/// commitment; (2) relay each event, recording the commit as soon as a byte reaches the client; (3) a failure item ends
+/// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) call the backend with the sink as the response
+/// commitment; (2) relay each event, recording the commit as soon as a byte reaches the client, and flush whenever the
+/// backend has nothing more ready; (3) a failure item ends
 /// the response (a whole error answer before commit, the sink's in-band error after); (4) the end of the stream completes
 /// the response, or reports it incomplete; (5) a client that goes away cancels the chain, which cancels the backend call.
 /// Every error answered as a whole response goes through <see cref="ErrorReporter.AnswerAsync"/>, in the surface's dialect.
@@ -61,9 +63,30 @@ public sealed class BackendRelay(IBackendClient backend, ConcurrencyGate gate, E
 
         try
         {
-            await foreach (var item in backend.StreamAsync(backendRequest, cancellationToken))
+            await using var items = backend.StreamAsync(backendRequest, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
             {
-                switch (item)
+                // Events the backend already has (one upstream read holds many) are written together and sent in one
+                // flush, made only when the backend has to wait: the client never waits for an event the proxy holds.
+                var next = items.MoveNextAsync();
+                var flushFailure = next.IsCompleted ? null : await FlushAsync(sink, cancellationToken);
+                bool more;
+                try
+                {
+                    more = await next;
+                }
+                finally
+                {
+                    // Raised only once the backend's step is over: an enumerator must not be disposed while it runs.
+                    flushFailure?.Throw();
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                switch (items.Current)
                 {
                     // :: Step 2: relay, and remember the moment the response became irrevocable.
                     case MessageStreamEvent streamEvent:
@@ -100,6 +123,20 @@ public sealed class BackendRelay(IBackendClient backend, ConcurrencyGate gate, E
             // :: Step 5: the client left; the token already cancelled the backend call.
             feature.Committed = sink.Committed;
             ReportDisconnect(feature);
+        }
+    }
+
+    /// <summary>Flushes while the backend works on its next event; a failure is handed back to be raised after that.</summary>
+    private static async ValueTask<ExceptionDispatchInfo?> FlushAsync(IResponseSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sink.FlushAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return ExceptionDispatchInfo.Capture(exception);
         }
     }
 
