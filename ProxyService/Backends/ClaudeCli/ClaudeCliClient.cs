@@ -31,7 +31,7 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 /// </remarks>
 public sealed partial class ClaudeCliClient(
     IOptionsMonitor<BackendOptions> options,
-    IOptionsMonitor<CliRuntimeOptions> runtimeOptions,
+    IOptionsMonitor<SessionsOptions> runtimeOptions,
     CliRuntime runtime,
     CliTranscriptJanitor janitor,
     TimeProvider time,
