@@ -131,9 +131,55 @@ public sealed record CliInvocation(
         return StreamJson.UserMessage(CliPrompt.Build(request.Message.Body, request.Context.Agent.SystemPromptAddendum, start).Content ?? []);
     }
 
-    /// <summary>The CLI's working directory: the agent's, when it exists here, else the proxy's own.</summary>
-    public static string WorkingDirectoryFor(AgentPolicy agent) =>
-        agent.WorkingDirectory is { Length: > 0 } directory && Directory.Exists(directory) ? directory : System.Environment.CurrentDirectory;
+    /// <summary>
+    /// The CLI's working directory: the agent's, when it exists here, else the proxy's own; with symbolic links resolved,
+    /// because the CLI keeps its transcripts under its physical working directory (Node's <c>process.cwd()</c>), and the
+    /// proxy looks for and writes transcripts there too.
+    /// </summary>
+    public static string WorkingDirectoryFor(AgentPolicy agent) => PhysicalPath(
+        agent.WorkingDirectory is { Length: > 0 } directory && Directory.Exists(directory) ? directory : System.Environment.CurrentDirectory);
+
+    /// <summary><paramref name="path"/> with every symbolic link along it resolved (as <c>realpath</c>); unchanged when it
+    /// cannot be read.</summary>
+    public static string PhysicalPath(string path)
+    {
+        try
+        {
+            var full = Path.GetFullPath(path);
+            var root = Path.GetPathRoot(full) ?? "/";
+            var physical = root;
+            // Links to links are followed by ResolveLinkTarget; a target's own parents are resolved by the next rounds.
+            for (var round = 0; round < 8; round++)
+            {
+                physical = root;
+                var changed = false;
+                foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var next = Path.Combine(physical, part);
+                    if (new DirectoryInfo(next).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+                    {
+                        next = target.FullName;
+                        changed = true;
+                    }
+
+                    physical = next;
+                }
+
+                if (!changed)
+                {
+                    return physical;
+                }
+
+                full = physical;
+            }
+
+            return physical;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return path;
+        }
+    }
 
     /// <summary>
     /// <c>type</c> and <c>budget_tokens</c> map to the CLI's flags. Nothing else is passed on: the Claude Code CLI as a

@@ -71,7 +71,7 @@ public sealed class RealCliProxy : IAsyncDisposable
     public static async Task<RealCliProxy> StartAsync(string? claudePath = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         // Not a skip: without the real CLI these tests prove nothing, and CI installs it (.ci/run).
-        Assert.True(File.Exists(RepositoryPaths.ClaudeCli), $"The real claude CLI is not installed at {RepositoryPaths.ClaudeCli} (run npm ci in Tests/clients).");
+        Assert.True(File.Exists(RepositoryPaths.ClaudeCli), $"The real claude CLI is not installed at {RepositoryPaths.ClaudeCli} (building the Tests project installs it: eng/install-test-prerequisites.sh).");
         return new RealCliProxy(await FakeAnthropicServer.StartAsync(), claudePath, settings);
     }
 
