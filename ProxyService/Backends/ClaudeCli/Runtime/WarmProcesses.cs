@@ -74,6 +74,13 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
             return;
         }
 
+        if (live.ConversationKey is null && !live.AwaitsToolResults)
+        {
+            // Outside any conversation (an independent request): no later request could continue it.
+            Retire(live, "no conversation to continue");
+            return;
+        }
+
         live.LastUsed = _time.GetUtcNow();
         var evicted = new List<LiveCli>();
         lock (_kept)
