@@ -4,7 +4,7 @@ using AgentRelay.ProxyService.Core;
 namespace AgentRelay.ProxyService.Adapters;
 
 /// <summary>
-/// The defaults every built-in adapter shares: no session header or body session id, no working directory, the common hashing rule, the
+/// The defaults every built-in adapter shares: no detection rule, no session header or body session id, no working directory, the common hashing rule, the
 /// adapter's name as MCP server, tools passed through to the client, the client's own <c>stream</c>, every built-in
 /// CLI tool blocked, thinking kept, and a working-directory note when the client's directory is not the backend's.
 /// </summary>
@@ -13,6 +13,8 @@ public abstract class AgentAdapter : IAgentAdapter
     public abstract string Name { get; }
 
     public virtual IReadOnlyList<string> Aliases => [];
+
+    public virtual IReadOnlyList<AgentDetectionRule> DetectionRules => [];
 
     public virtual AgentSessionHeader? GetSessionId(IHeaderDictionary headers) => null;
 

@@ -1,5 +1,4 @@
 using AgentRelay.ProxyService.Core;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentRelay.ProxyService.Adapters;
 
@@ -13,12 +12,9 @@ public sealed class AgentDetectionMiddleware(RequestDelegate next, AgentResolver
     {
         if (context.Features.Get<ProxyRequestFeature>() is not null)
         {
-            context.Features.Set(new AgentAdapterFeature(resolver.Identify(context)));
+            resolver.Identify(context);
         }
 
         return next(context);
     }
 }
-
-/// <summary>The adapter detected for this request.</summary>
-public sealed record AgentAdapterFeature(IAgentAdapter Adapter);

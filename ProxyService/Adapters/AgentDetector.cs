@@ -7,100 +7,55 @@ namespace AgentRelay.ProxyService.Adapters;
 /// Chooses the adapter from the request headers. The order is the contract (README, "Agent detection"):
 /// <list type="number">
 /// <item><c>x-relay-agent</c> naming a registered adapter or alias (unknown values fall through);</item>
-/// <item>an OpenCode session header: <c>x-opencode-session</c>, <c>x-session-affinity</c>, <c>x-session-id</c>;</item>
-/// <item>user agent <c>opencode/</c> → opencode; <c>factory-cli/</c> → droid; <c>Charm-Crush/</c> → crush;</item>
-/// <item>user agent <c>claude-cli/</c> → claude-code, unless <c>Proxy:DefaultAgent</c> was changed to another adapter
-/// (Pi-like agents mimic this user agent);</item>
-/// <item>LiteLLM: user agent <c>litellm/</c>, or any header named <c>x-litellm-…</c> (case-insensitive);</item>
+/// <item>every adapter's <see cref="IAgentAdapter.DetectionRules"/>, by their <see cref="AgentDetectionRule.Order"/>
+/// (rules 2 to 7 of the table: OpenCode's session headers, the user agents of OpenCode, Droid, Crush and Claude Code,
+/// then LiteLLM's user agent and headers);</item>
 /// <item><c>Proxy:DefaultAgent</c>.</item>
 /// </list>
-/// User-agent prefixes are case-sensitive, as the clients send them; a prefix must start the value.
+/// The detector knows no agent: adding one is its adapter's rules and its registration.
 /// </summary>
-public sealed class AgentDetector(AgentAdapterRegistry registry, IOptionsMonitor<ProxyOptions> options)
+public sealed class AgentDetector
 {
-    /// <summary>Longest user agent kept in a reason; telemetry should not carry arbitrary client text.</summary>
-    public const int MaxUserAgentLength = 200;
+    private readonly AgentAdapterRegistry _registry;
+    private readonly IOptionsMonitor<ProxyOptions> _options;
+    private readonly (AgentDetectionRule Rule, IAgentAdapter Adapter)[] _rules;
 
-    private static readonly (string Prefix, string Adapter)[] s_userAgents =
-    [
-        ("opencode/", AgentAdapterNames.OpenCode),
-        ("factory-cli/", AgentAdapterNames.Droid),
-        ("Charm-Crush/", AgentAdapterNames.Crush),
-    ];
+    public AgentDetector(AgentAdapterRegistry registry, IEnumerable<IAgentAdapter> adapters, IOptionsMonitor<ProxyOptions> options)
+    {
+        _registry = registry;
+        _options = options;
+        // OrderBy is stable: rules with the same number keep registration, then declaration, order.
+        _rules = [.. adapters.SelectMany(adapter => adapter.DetectionRules.Select(rule => (rule, adapter))).OrderBy(pair => pair.rule.Order)];
+    }
 
-    private const string ClaudeCliPrefix = "claude-cli/";
-    private const string LiteLlmPrefix = "litellm/";
+    /// <summary>Every adapter's rules in the order they are tried.</summary>
+    public IReadOnlyList<(AgentDetectionRule Rule, IAgentAdapter Adapter)> Rules => _rules;
 
     public AgentDetection Detect(IHeaderDictionary headers)
     {
         // :: 1. An explicit choice beats every heuristic.
         var requested = headers[AgentHeaders.Agent].ToString().Trim().ToLowerInvariant();
-        if (registry.TryGet(requested, out var chosen))
+        if (_registry.TryGet(requested, out var chosen))
         {
             return new AgentDetection(chosen, AgentDetection.Override(requested));
         }
 
-        // :: 2. OpenCode session headers, whatever the user agent (a LiteLLM in front of OpenCode stays OpenCode).
-        foreach (var name in OpenCodeAdapter.SessionHeaders)
-        {
-            if (!string.IsNullOrWhiteSpace(headers[name].ToString()))
-            {
-                return new AgentDetection(registry.Get(AgentAdapterNames.OpenCode), AgentDetection.Header(name));
-            }
-        }
-
-        // :: 3. User agents of agents that announce themselves.
-        var userAgent = headers.UserAgent.ToString();
-        var userAgentReason = AgentDetection.UserAgent(userAgent.Length > MaxUserAgentLength ? userAgent[..MaxUserAgentLength] : userAgent);
-        foreach (var (prefix, adapter) in s_userAgents)
-        {
-            if (userAgent.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                return new AgentDetection(registry.Get(adapter), userAgentReason);
-            }
-        }
-
+        // :: 2-7. The adapters' own signals, in the documented order.
         var defaultAgent = DefaultAgent();
-        if (userAgent.StartsWith(ClaudeCliPrefix, StringComparison.Ordinal))
+        foreach (var (rule, adapter) in _rules)
         {
-            // The built-in default (opencode) does not count as a choice: only a changed default takes this user agent.
-            var mimic = defaultAgent.Name is AgentAdapterNames.ClaudeCode or AgentAdapterNames.Default ? null : defaultAgent;
-            return new AgentDetection(mimic ?? registry.Get(AgentAdapterNames.ClaudeCode), userAgentReason);
+            if (rule.Match(headers) is { } reason)
+            {
+                // The built-in default does not count as a choice: only a changed default takes a mimicked signal.
+                var mimic = rule.YieldsToChangedDefault && defaultAgent != adapter && defaultAgent.Name != AgentAdapterNames.Default;
+                return new AgentDetection(mimic ? defaultAgent : adapter, reason);
+            }
         }
 
-        // :: 4. LiteLLM, whose default user agent is often python-httpx: its x-litellm-* headers give it away.
-        if (userAgent.StartsWith(LiteLlmPrefix, StringComparison.Ordinal))
-        {
-            return new AgentDetection(registry.Get(AgentAdapterNames.LiteLlm), userAgentReason);
-        }
-
-        if (FirstLiteLlmHeader(headers) is { } liteLlmHeader)
-        {
-            return new AgentDetection(registry.Get(AgentAdapterNames.LiteLlm), AgentDetection.Header(liteLlmHeader));
-        }
-
-        // :: 5. Nothing recognised the caller.
+        // :: 8. Nothing recognised the caller.
         return new AgentDetection(defaultAgent, AgentDetection.DefaultReason);
     }
 
     private IAgentAdapter DefaultAgent() =>
-        registry.TryGet(options.CurrentValue.DefaultAgent, out var adapter) ? adapter : registry.Get(AgentAdapterNames.Default);
-
-    private static string? FirstLiteLlmHeader(IHeaderDictionary headers)
-    {
-        string? first = null;
-        foreach (var name in headers.Keys)
-        {
-            if (name.StartsWith(AgentHeaders.LiteLlmPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                var lower = name.ToLowerInvariant();
-                if (first is null || string.CompareOrdinal(lower, first) < 0)
-                {
-                    first = lower;
-                }
-            }
-        }
-
-        return first;
-    }
+        _registry.TryGet(_options.CurrentValue.DefaultAgent, out var adapter) ? adapter : _registry.Get(AgentAdapterNames.Default);
 }

@@ -11,10 +11,10 @@ namespace AgentRelay.ProxyService.Adapters;
 /// <see cref="Apply"/> once the endpoint has a valid body.
 /// Every decision lands in <see cref="ProxyRequestFeature"/>, on the <c>relay.request</c> span and in the log.
 /// </summary>
-public sealed partial class AgentResolver(AgentDetector detector, ILogger<AgentResolver> logger)
+public sealed partial class AgentResolver(AgentDetector detector, AgentAdapterRegistry registry, ILogger<AgentResolver> logger)
 {
-    /// <summary>Detects the adapter, records it, and names it in the <c>x-relay-adapter</c> response header.</summary>
-    public IAgentAdapter Identify(HttpContext context)
+    /// <summary>Detects the adapter, records it in the feature, and names it in the <c>x-relay-adapter</c> response header.</summary>
+    public void Identify(HttpContext context)
     {
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
         var detection = detector.Detect(context.Request.Headers);
@@ -23,13 +23,14 @@ public sealed partial class AgentResolver(AgentDetector detector, ILogger<AgentR
         context.Response.Headers[AgentHeaders.Adapter] = detection.Adapter.Name;
         feature.Activity?.SetTag(TelemetryNames.Relay.Adapter.Name, detection.Adapter.Name);
         feature.Activity?.SetTag(TelemetryNames.Relay.Adapter.Reason, detection.Reason);
-        return detection.Adapter;
     }
 
-    /// <summary>Turns the adapter's declarations into the request's policy, session id and streaming decision.</summary>
-    public void Apply(HttpContext context, IAgentAdapter adapter, MessagesRequest request)
+    /// <summary>Turns the declarations of the adapter <see cref="Identify"/> chose into the request's policy, session id
+    /// and streaming decision.</summary>
+    public void Apply(HttpContext context, MessagesRequest request)
     {
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
+        var adapter = registry.Get(feature.Adapter ?? AgentAdapterNames.Default);
         var session = adapter.GetSessionId(context.Request.Headers) ?? adapter.GetBodySessionId(request.Body);
         feature.AgentSessionId = session?.Value;
         feature.Independent = IsIndependent(context.Request.Headers);
@@ -37,15 +38,13 @@ public sealed partial class AgentResolver(AgentDetector detector, ILogger<AgentR
         feature.Agent = CreatePolicy(adapter, request.Body);
 
         var stream = adapter.PrefersStreaming(request);
-        request.Stream = stream;
-        request.StreamReason = stream == request.ClientStream ? "client" : $"adapter:{adapter.Name}";
-        feature.Stream = request.Stream;
-        feature.StreamReason = request.StreamReason;
+        feature.Stream = stream;
+        feature.StreamReason = stream == request.ClientStream ? "client" : $"adapter:{adapter.Name}";
 
-        feature.Activity?.SetTag(TelemetryNames.Relay.Stream, request.Stream);
-        feature.Activity?.SetTag(TelemetryNames.Relay.StreamReason, request.StreamReason);
+        feature.Activity?.SetTag(TelemetryNames.Relay.Stream, stream);
+        feature.Activity?.SetTag(TelemetryNames.Relay.StreamReason, feature.StreamReason);
         feature.Activity?.SetTag(TelemetryNames.Relay.SessionKey, feature.SessionKey);
-        Log.AgentResolved(logger, adapter.Name, feature.AdapterReason, request.Stream, request.StreamReason, feature.SessionKey);
+        Log.AgentResolved(logger, adapter.Name, feature.AdapterReason, stream, feature.StreamReason, feature.SessionKey);
     }
 
     /// <summary>The adapter's declared values are the effective ones: this is the only place they are read.</summary>

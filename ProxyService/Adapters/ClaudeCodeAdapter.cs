@@ -11,7 +11,12 @@ namespace AgentRelay.ProxyService.Adapters;
 /// </summary>
 public sealed partial class ClaudeCodeAdapter : AgentAdapter
 {
+    // Rule 6: Pi-like agents mimic this user agent, so a changed Proxy:DefaultAgent takes it.
+    private static readonly AgentDetectionRule[] s_detectionRules = [AgentDetectionRule.UserAgentStartsWith(6, "claude-cli/", yieldsToChangedDefault: true)];
+
     public override string Name => AgentAdapterNames.ClaudeCode;
+
+    public override IReadOnlyList<AgentDetectionRule> DetectionRules => s_detectionRules;
 
     public override IReadOnlyList<string> Aliases => [AgentAdapterNames.ClaudeCodeUnhyphenated];
 

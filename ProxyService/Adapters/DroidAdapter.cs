@@ -9,7 +9,11 @@ namespace AgentRelay.ProxyService.Adapters;
 /// </summary>
 public sealed partial class DroidAdapter : AgentAdapter
 {
+    private static readonly AgentDetectionRule[] s_detectionRules = [AgentDetectionRule.UserAgentStartsWith(4, "factory-cli/")];
+
     public override string Name => AgentAdapterNames.Droid;
+
+    public override IReadOnlyList<AgentDetectionRule> DetectionRules => s_detectionRules;
 
     public override string? ExtractWorkingDirectory(JsonObject body) =>
         PromptText.FirstCapture(PromptText.User(body, includeStrings: false), PwdInSystemReminder());

@@ -19,6 +19,12 @@ public interface IAgentAdapter
     /// <summary>Other names <c>x-relay-agent</c> and <c>Proxy:DefaultAgent</c> accept for this adapter.</summary>
     IReadOnlyList<string> Aliases { get; }
 
+    /// <summary>
+    /// The header signals that identify this agent, each with its number in the documented detection order
+    /// (<see cref="AgentDetector"/>); empty for agents reached only through <c>x-relay-agent</c> or <c>Proxy:DefaultAgent</c>.
+    /// </summary>
+    IReadOnlyList<AgentDetectionRule> DetectionRules { get; }
+
     /// <summary>The agent's session id from its request headers, or <see langword="null"/> when it sent none.</summary>
     AgentSessionHeader? GetSessionId(IHeaderDictionary headers);
 

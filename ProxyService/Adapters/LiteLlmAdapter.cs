@@ -13,7 +13,16 @@ namespace AgentRelay.ProxyService.Adapters;
 /// </summary>
 public sealed partial class LiteLlmAdapter : AgentAdapter
 {
+    // Rule 7: its user agent (health checks send nothing else), else its headers: its default user agent is often python-httpx.
+    private static readonly AgentDetectionRule[] s_detectionRules =
+    [
+        AgentDetectionRule.UserAgentStartsWith(7, "litellm/"),
+        AgentDetectionRule.HeaderNameStartsWith(7, AgentHeaders.LiteLlmPrefix),
+    ];
+
     public override string Name => AgentAdapterNames.LiteLlm;
+
+    public override IReadOnlyList<AgentDetectionRule> DetectionRules => s_detectionRules;
 
     public override IReadOnlyList<string> Aliases => [AgentAdapterNames.Passthrough];
 

@@ -10,12 +10,20 @@ namespace AgentRelay.ProxyService.Adapters;
 /// </summary>
 public sealed partial class OpenCodeAdapter : AgentAdapter
 {
-    /// <summary>Any of these, non-empty, identifies OpenCode (detection step 2).</summary>
-    public static readonly string[] SessionHeaders = [AgentHeaders.OpenCodeSession, AgentHeaders.SessionAffinity, AgentHeaders.SessionId];
+    private static readonly string[] s_sessionHeaders = [AgentHeaders.OpenCodeSession, AgentHeaders.SessionAffinity, AgentHeaders.SessionId];
+
+    // Rule 2: a session header, whatever the user agent (a LiteLLM in front of OpenCode stays OpenCode). Rule 3: its user agent.
+    private static readonly AgentDetectionRule[] s_detectionRules =
+    [
+        AgentDetectionRule.HeaderPresent(2, s_sessionHeaders),
+        AgentDetectionRule.UserAgentStartsWith(3, "opencode/"),
+    ];
 
     public override string Name => AgentAdapterNames.OpenCode;
 
-    public override AgentSessionHeader? GetSessionId(IHeaderDictionary headers) => AgentSessionHeader.FirstOf(headers, SessionHeaders);
+    public override IReadOnlyList<AgentDetectionRule> DetectionRules => s_detectionRules;
+
+    public override AgentSessionHeader? GetSessionId(IHeaderDictionary headers) => AgentSessionHeader.FirstOf(headers, s_sessionHeaders);
 
     public override string? ExtractWorkingDirectory(JsonObject body) => PromptText.FirstCapture(PromptText.System(body), EnvWorkingDirectory());
 

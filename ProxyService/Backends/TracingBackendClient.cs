@@ -62,7 +62,7 @@ public sealed class TracingBackendClient(IBackendClient inner, string providerNa
         var activity = ProxyInstrumentation.ActivitySource.StartActivity($"{TelemetryNames.Spans.ChatOperation} {model}", ActivityKind.Client, default(ActivityContext), tags);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(TelemetryNames.GenAI.Request.Stream, request.Message.Stream);
+            activity.SetTag(TelemetryNames.GenAI.Request.Stream, request.Context.Stream ?? request.Message.ClientStream);
             if (request.Message.Body["max_tokens"] is JsonValue maxTokens && maxTokens.TryGetValue<long>(out var max))
             {
                 activity.SetTag(TelemetryNames.GenAI.Request.MaxTokens, max);

@@ -14,7 +14,6 @@ public sealed class MessagesRequest
         Messages = body["messages"] as JsonArray ?? [];
         Model = body["model"]?.GetValue<string>();
         ClientStream = body["stream"]?.GetValue<bool>() ?? false;
-        Stream = ClientStream;
     }
 
     /// <summary>The request JSON as the client sent it.</summary>
@@ -25,12 +24,7 @@ public sealed class MessagesRequest
     /// <summary>The requested model, or <see langword="null"/> when the client sent none.</summary>
     public string? Model { get; }
 
-    /// <summary>The client's own <c>stream</c> (absent means <see langword="false"/>).</summary>
+    /// <summary>The client's own <c>stream</c> (absent means <see langword="false"/>); whether the response is streamed
+    /// is the adapter's decision, <see cref="ProxyRequestFeature.Stream"/>.</summary>
     public bool ClientStream { get; }
-
-    /// <summary>Whether the response is streamed; an adapter may override the client.</summary>
-    public bool Stream { get; set; }
-
-    /// <summary>Why <see cref="Stream"/> has its value: <c>client</c>, or <c>adapter:&lt;name&gt;</c>.</summary>
-    public string StreamReason { get; set; } = "client";
 }

@@ -16,10 +16,13 @@ public sealed class ProxyRequestFeature
 
     public string? Model { get; set; }
 
+    /// <summary>Whether the response is streamed, once the adapter decided (<see langword="null"/> before, e.g. for a refused request).</summary>
     public bool? Stream { get; set; }
 
+    /// <summary>Why <see cref="Stream"/> has its value: <c>client</c>, or <c>adapter:&lt;name&gt;</c>.</summary>
     public string? StreamReason { get; set; }
 
+    /// <summary>The name of the adapter detection chose (the adapter is looked up by it).</summary>
     public string? Adapter { get; set; }
 
     public string? AdapterReason { get; set; }

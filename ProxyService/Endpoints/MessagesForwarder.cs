@@ -28,7 +28,7 @@ public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate g
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
 
         // :: Step 1 (chosen first, so that even a queue refusal is written in the client's dialect).
-        var sink = createSink?.Invoke(context, request) ?? (request.Stream ? new SseResponseSink(context) : new JsonResponseSink(context));
+        var sink = createSink?.Invoke(context, request) ?? (feature.Stream == true ? new SseResponseSink(context) : new JsonResponseSink(context));
 
         // :: Step 0: wait for a slot; it is held until the response is completely written, streams included.
         IAsyncDisposable? lease;

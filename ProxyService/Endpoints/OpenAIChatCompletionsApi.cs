@@ -1,3 +1,4 @@
+using AgentRelay.ProxyService.Core;
 using AgentRelay.ProxyService.Responses;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -32,6 +33,6 @@ public static class OpenAIChatCompletionsApi
 
         var model = request.Model;
         await services.Forwarder.ForwardAsync(context, request, context.RequestAborted, (http, r) =>
-            r.Stream ? new OpenAIStreamSink(http, model, includeUsage) : OpenAIJsonSink.Create(http, model));
+            http.Features.GetRequiredFeature<ProxyRequestFeature>().Stream == true ? new OpenAIStreamSink(http, model, includeUsage) : OpenAIJsonSink.Create(http, model));
     }
 }

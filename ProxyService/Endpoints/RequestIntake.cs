@@ -36,7 +36,7 @@ internal static class RequestIntake
 
         var request = new MessagesRequest(body!);
         feature.Model = request.Model;
-        services.Agents.Apply(context, context.Features.GetRequiredFeature<AgentAdapterFeature>().Adapter, request);
+        services.Agents.Apply(context, request);
         return request;
     }
 }
