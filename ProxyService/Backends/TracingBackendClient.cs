@@ -35,8 +35,13 @@ public sealed class TracingBackendClient(IBackendClient inner, string providerNa
                 }
 
                 yield return item;
-                // The consumer ran with its own Activity.Current; put ours back (dotnet/runtime#47802).
-                Activity.Current = activity ?? Activity.Current;
+                // The consumer ran with its own Activity.Current; put ours back (dotnet/runtime#47802) while another
+                // attempt (a retry, whose spans belong under ours) can still start: until the response is committed.
+                // Setting it costs an execution context per event, which a committed stream's hundreds of deltas skip.
+                if (activity is not null && !request.Response.Committed)
+                {
+                    Activity.Current = activity;
+                }
             }
         }
         finally

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using AgentRelay.ProxyService.Backends;
 using AgentRelay.ProxyService.Concurrency;
 using AgentRelay.ProxyService.Core;
@@ -15,7 +16,7 @@ namespace AgentRelay.ProxyService.Endpoints;
 ///   client ◄── SSE or JSON ── IResponseSink ◄──────────── BackendEvent stream ◄──────────────────┘
 /// </code>
 /// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) choose the sink (the caller's dialect, and the request's stream decision); (2) relay each event, recording the commit as soon as
-/// a byte reaches the client; (3) a failure item ends the response (JSON error before commit, <c>event: error</c>
+/// a byte reaches the client, and flush whenever the backend has nothing more ready; (3) a failure item ends the response (JSON error before commit, <c>event: error</c>
 /// after); (4) the end of the stream completes the response, or reports it incomplete; (5) a client that goes away
 /// cancels the chain, which cancels the upstream call.
 /// </remarks>
@@ -65,9 +66,30 @@ public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate g
 
         try
         {
-            await foreach (var item in upstream.StreamAsync(upstreamRequest, cancellationToken))
+            await using var items = upstream.StreamAsync(upstreamRequest, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
             {
-                switch (item)
+                // Events the backend already has (one upstream read holds many) are written together and sent in one
+                // flush, made only when the backend has to wait: the client never waits for an event the proxy holds.
+                var next = items.MoveNextAsync();
+                var flushFailure = next.IsCompleted ? null : await FlushAsync(sink, cancellationToken);
+                bool more;
+                try
+                {
+                    more = await next;
+                }
+                finally
+                {
+                    // Raised only once the backend's step is over: an enumerator must not be disposed while it runs.
+                    flushFailure?.Throw();
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                switch (items.Current)
                 {
                     // :: Step 2: relay, and remember the moment the response became irrevocable.
                     case MessageStreamEvent streamEvent:
@@ -101,6 +123,20 @@ public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate g
             // :: Step 5: the client left; the token already cancelled the upstream call.
             feature.Committed = sink.Committed;
             ReportDisconnect(feature);
+        }
+    }
+
+    /// <summary>Flushes while the backend works on its next event; a failure is handed back to be raised after that.</summary>
+    private static async ValueTask<ExceptionDispatchInfo?> FlushAsync(IResponseSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sink.FlushAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return ExceptionDispatchInfo.Capture(exception);
         }
     }
 

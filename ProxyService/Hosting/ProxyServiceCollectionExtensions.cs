@@ -58,6 +58,8 @@ public static class ProxyServiceCollectionExtensions
             })
             // Standard resilience would cut long streams (10 s / 30 s) and retry under our own retry policy.
             .RemoveAllResilienceHandlers()
+            // Its per-request log scope and start/end lines cost every request; the proxy's own span and log say more.
+            .RemoveAllLoggers()
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddSingleton<InProcessConcurrencyLimiter>();

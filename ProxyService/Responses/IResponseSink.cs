@@ -8,7 +8,11 @@ namespace AgentRelay.ProxyService.Responses;
 /// </summary>
 public interface IResponseSink : IResponseCommitment
 {
+    /// <summary>Writes an event; a streaming sink may hold it until <see cref="FlushAsync"/> (or until enough is waiting).</summary>
     ValueTask WriteAsync(MessageStreamEvent streamEvent, CancellationToken cancellationToken);
+
+    /// <summary>Sends what was written: called whenever the backend has no further event ready.</summary>
+    ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>The backend finished; returns the failure written instead when the stream was incomplete.</summary>
     ValueTask<BackendFailure?> CompleteAsync(CancellationToken cancellationToken);

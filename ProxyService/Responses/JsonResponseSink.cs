@@ -27,7 +27,7 @@ public sealed class JsonResponseSink(
     {
         if (!_aggregator.Started || !_aggregator.Stopped)
         {
-            var failure = SseResponseSink.Incomplete(_aggregator.Started
+            var failure = EventStreamSink.Incomplete(_aggregator.Started
                 ? "The upstream stream ended before message_stop."
                 : "The upstream ended its response without a message.");
             await FailAsync(failure, cancellationToken);

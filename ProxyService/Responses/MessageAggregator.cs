@@ -15,6 +15,9 @@ public sealed class MessageAggregator
     private readonly JsonArray _content = [];
     private readonly Dictionary<int, StringBuilder> _partialJson = [];
 
+    /// <summary>Text and thinking deltas of blocks still open, joined once rather than one string per delta.</summary>
+    private readonly Dictionary<(int Index, string Property), StringBuilder> _text = [];
+
     /// <summary>Whether a <c>message_start</c> has been seen.</summary>
     public bool Started => _message is not null;
 
@@ -31,7 +34,10 @@ public sealed class MessageAggregator
                 _message.Remove("content");
                 break;
             case StreamEventTypes.ContentBlockStart:
-                SetBlock(IndexOf(data), data["content_block"]?.DeepClone() as JsonObject ?? []);
+                var started = IndexOf(data);
+                _text.Remove((started, "text"));
+                _text.Remove((started, "thinking"));
+                SetBlock(started, data["content_block"]?.DeepClone() as JsonObject ?? []);
                 break;
             case StreamEventTypes.ContentBlockDelta:
                 ApplyDelta(IndexOf(data), data["delta"] as JsonObject);
@@ -51,6 +57,11 @@ public sealed class MessageAggregator
     /// <summary>The aggregated message (a fresh copy).</summary>
     public JsonObject Build()
     {
+        foreach (var (index, property) in _text.Keys.ToList())
+        {
+            JoinText(index, property);
+        }
+
         var message = (JsonObject?)_message?.DeepClone() ?? new JsonObject { ["type"] = "message", ["role"] = "assistant" };
         var content = new JsonArray();
         foreach (var block in _content)
@@ -87,6 +98,7 @@ public sealed class MessageAggregator
         _message = null;
         _content.Clear();
         _partialJson.Clear();
+        _text.Clear();
         Stopped = false;
     }
 
@@ -125,10 +137,10 @@ public sealed class MessageAggregator
         switch (delta["type"].AsString())
         {
             case "text_delta":
-                Append(block, "text", delta["text"]);
+                Append(index, "text", delta["text"]);
                 break;
             case "thinking_delta":
-                Append(block, "thinking", delta["thinking"]);
+                Append(index, "thinking", delta["thinking"]);
                 break;
             case "signature_delta":
                 block["signature"] = delta["signature"]?.DeepClone();
@@ -152,14 +164,30 @@ public sealed class MessageAggregator
         }
     }
 
-    private static void Append(JsonObject block, string property, JsonNode? piece)
+    private void Append(int index, string property, JsonNode? piece)
     {
-        var text = piece.AsString() ?? string.Empty;
-        block[property] = (block[property].AsString() ?? string.Empty) + text;
+        if (!_text.TryGetValue((index, property), out var text))
+        {
+            _text[(index, property)] = text = new StringBuilder();
+        }
+
+        text.Append(piece.AsString());
+    }
+
+    /// <summary>Puts the deltas of a block's text (or thinking) into the block, after the text it started with.</summary>
+    private void JoinText(int index, string property)
+    {
+        if (_text.Remove((index, property), out var text))
+        {
+            var block = BlockAt(index);
+            block[property] = (block[property].AsString() ?? string.Empty) + text;
+        }
     }
 
     private void FinishBlock(int index)
     {
+        JoinText(index, "text");
+        JoinText(index, "thinking");
         if (!_partialJson.Remove(index, out var json) || json.Length == 0)
         {
             return;

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using AgentRelay.ProxyService.Core;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,7 +9,7 @@ namespace AgentRelay.ProxyService.Responses;
 /// all of them. Text deltas become <c>delta.content</c>, tool_use blocks <c>delta.tool_calls</c>; thinking is not
 /// shown. A failure before the first chunk is a plain OpenAI JSON error; after it, a <c>data: {"error":…}</c> chunk.
 /// </summary>
-public sealed class OpenAIStreamSink(HttpContext context, string? model, bool includeUsage) : IResponseSink
+public sealed class OpenAIStreamSink(HttpContext context, string? model, bool includeUsage) : EventStreamSink(context)
 {
     private readonly string _id = ChatCompletionShapes.NewId();
     private readonly long _created = ChatCompletionShapes.Now();
@@ -19,48 +18,40 @@ public sealed class OpenAIStreamSink(HttpContext context, string? model, bool in
     private string? _stopReason;
     private int _promptTokens;
     private int _completionTokens;
-    private bool _messageOpen;
 
-    public bool Committed { get; private set; }
-
-    public async ValueTask WriteAsync(MessageStreamEvent streamEvent, CancellationToken cancellationToken)
+    protected override void Write(MessageStreamEvent streamEvent)
     {
-        if (!Committed)
-        {
-            await StartAsync(cancellationToken);
-        }
-
         var data = streamEvent.Data;
         switch (streamEvent.Type)
         {
             case StreamEventTypes.MessageStart:
-                _messageOpen = true;
+                MessageOpen = true;
                 _model ??= ChatCompletionShapes.ModelOf(null, data["message"]);
                 _promptTokens = ChatCompletionShapes.PromptTokens(data["message"]?["usage"]);
                 _completionTokens = ChatCompletionShapes.Int(data["message"]?["usage"]?["output_tokens"]);
-                await WriteChunkAsync(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null, cancellationToken);
+                WriteChunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, null);
                 break;
 
             case StreamEventTypes.ContentBlockStart when data["content_block"] is JsonObject { } block && block["type"].AsString() == "tool_use":
                 var toolIndex = _toolIndexes.Count;
                 _toolIndexes[ChatCompletionShapes.Int(data["index"])] = toolIndex;
-                await WriteChunkAsync(ToolCallDelta(toolIndex, new JsonObject
+                WriteChunk(ToolCallDelta(toolIndex, new JsonObject
                 {
                     ["id"] = block["id"]?.DeepClone(),
                     ["type"] = "function",
                     ["function"] = new JsonObject { ["name"] = block["name"]?.DeepClone(), ["arguments"] = string.Empty },
-                }), null, cancellationToken);
+                }), null);
                 break;
 
             case StreamEventTypes.ContentBlockDelta when data["delta"] is JsonObject { } delta:
                 if (delta["type"].AsString() == "text_delta" && delta["text"].AsString() is { Length: > 0 } text)
                 {
-                    await WriteChunkAsync(new JsonObject { ["content"] = text }, null, cancellationToken);
+                    WriteChunk(new JsonObject { ["content"] = text }, null);
                 }
                 else if (delta["type"].AsString() == "input_json_delta" && _toolIndexes.TryGetValue(ChatCompletionShapes.Int(data["index"]), out var index)
                     && delta["partial_json"].AsString() is { Length: > 0 } json)
                 {
-                    await WriteChunkAsync(ToolCallDelta(index, new JsonObject { ["function"] = new JsonObject { ["arguments"] = json } }), null, cancellationToken);
+                    WriteChunk(ToolCallDelta(index, new JsonObject { ["function"] = new JsonObject { ["arguments"] = json } }), null);
                 }
 
                 break;
@@ -75,53 +66,27 @@ public sealed class OpenAIStreamSink(HttpContext context, string? model, bool in
                 break;
 
             case StreamEventTypes.MessageStop:
-                _messageOpen = false;
-                await WriteChunkAsync([], ChatCompletionShapes.FinishReason(_stopReason), cancellationToken);
+                MessageOpen = false;
+                WriteChunk([], ChatCompletionShapes.FinishReason(_stopReason));
                 if (includeUsage)
                 {
                     var usageChunk = Chunk();
                     usageChunk["choices"] = new JsonArray();
                     usageChunk["usage"] = ChatCompletionShapes.Usage(_promptTokens, _completionTokens);
-                    await WriteDataAsync(usageChunk.ToJsonString(JsonDefaults.Options), cancellationToken);
+                    WriteEvent(null, usageChunk);
                 }
 
-                await WriteDataAsync("[DONE]", cancellationToken);
+                WriteData("[DONE]"u8);
                 break;
         }
     }
 
-    public async ValueTask<BackendFailure?> CompleteAsync(CancellationToken cancellationToken)
+    protected override Task WriteErrorAnswerAsync(BackendFailure failure) => OpenAIErrors.WriteFailureAsync(Context, failure);
+
+    protected override void WriteFailure(BackendFailure failure)
     {
-        var failure = !Committed ? SseResponseSink.Incomplete("The upstream ended its response without any event.")
-            : _messageOpen ? SseResponseSink.Incomplete("The upstream stream ended before message_stop.")
-            : null;
-        if (failure is not null)
-        {
-            await FailAsync(failure, cancellationToken);
-        }
-
-        return failure;
-    }
-
-    public async ValueTask FailAsync(BackendFailure failure, CancellationToken cancellationToken)
-    {
-        if (!Committed)
-        {
-            await OpenAIErrors.WriteFailureAsync(context, failure);
-            return;
-        }
-
-        _messageOpen = false;
-        await WriteDataAsync(OpenAIErrors.FailureBody(failure).ToJsonString(JsonDefaults.Options), cancellationToken);
-        await WriteDataAsync("[DONE]", cancellationToken);
-    }
-
-    public void Reset()
-    {
-        if (Committed)
-        {
-            throw new InvalidOperationException("A committed stream cannot be reset.");
-        }
+        WriteEvent(null, OpenAIErrors.FailureBody(failure));
+        WriteData("[DONE]"u8);
     }
 
     private static JsonObject ToolCallDelta(int index, JsonObject call)
@@ -143,25 +108,10 @@ public sealed class OpenAIStreamSink(HttpContext context, string? model, bool in
         ["model"] = _model ?? string.Empty,
     };
 
-    private Task WriteChunkAsync(JsonObject delta, string? finishReason, CancellationToken cancellationToken)
+    private void WriteChunk(JsonObject delta, string? finishReason)
     {
         var chunk = Chunk();
         chunk["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finishReason });
-        return WriteDataAsync(chunk.ToJsonString(JsonDefaults.Options), cancellationToken);
-    }
-
-    private async Task StartAsync(CancellationToken cancellationToken)
-    {
-        Committed = true;
-        await SseResponseSink.StartEventStreamAsync(context, cancellationToken);
-    }
-
-    private async Task WriteDataAsync(string json, CancellationToken cancellationToken)
-    {
-        var writer = context.Response.BodyWriter;
-        Encoding.UTF8.GetBytes("data: ", writer);
-        Encoding.UTF8.GetBytes(json, writer);
-        Encoding.UTF8.GetBytes("\n\n", writer);
-        await writer.FlushAsync(cancellationToken);
+        WriteEvent(null, chunk);
     }
 }

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -31,9 +31,7 @@ public sealed partial class AnthropicApiClient(
 
     public async IAsyncEnumerable<BackendEvent> StreamAsync(BackendRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var body = (JsonObject)request.Message.Body.DeepClone();
-        body["stream"] = true;
-        using var message = CreateRequest("/v1/messages" + request.QueryString, body, request.Headers);
+        using var message = CreateRequest("/v1/messages" + request.QueryString, request.Message.Body, request.Headers, forceStream: true);
 
         // :: Step 1: send, reading only the headers so the body can stream through.
         var (response, sendFailure) = await SendAsync(message, cancellationToken);
@@ -107,13 +105,14 @@ public sealed partial class AnthropicApiClient(
         }
     }
 
-    private HttpRequestMessage CreateRequest(string pathAndQuery, JsonObject body, BackendHeaders headers)
+    /// <param name="forceStream">Ask for a stream whatever the client asked (<c>"stream": true</c> in the body sent).</param>
+    private HttpRequestMessage CreateRequest(string pathAndQuery, JsonObject body, BackendHeaders headers, bool forceStream = false)
     {
         var options = backendOptions.CurrentValue;
         var baseUrl = options.BaseUrl!.TrimEnd('/');
         var message = new HttpRequestMessage(HttpMethod.Post, baseUrl + pathAndQuery)
         {
-            Content = new StringContent(body.ToJsonString(JsonDefaults.Options), Encoding.UTF8, "application/json"),
+            Content = JsonBody(body, forceStream),
         };
         message.Headers.TryAddWithoutValidation("anthropic-version", headers.AnthropicVersion ?? DefaultAnthropicVersion);
         if (headers.AnthropicBeta is { } beta)
@@ -140,6 +139,44 @@ public sealed partial class AnthropicApiClient(
         }
 
         return message;
+    }
+
+    /// <summary>The body as UTF-8 straight from the client's JSON tree: no copy of the tree, no string in between.</summary>
+    private static ReadOnlyMemoryContent JsonBody(JsonObject body, bool forceStream)
+    {
+        var output = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(output, JsonWire.WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in body)
+            {
+                writer.WritePropertyName(name);
+                if (forceStream && name == "stream")
+                {
+                    writer.WriteBooleanValue(true);
+                    forceStream = false;
+                }
+                else if (value is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    value.WriteTo(writer, JsonDefaults.Options);
+                }
+            }
+
+            if (forceStream)
+            {
+                writer.WriteBoolean("stream", true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var content = new ReadOnlyMemoryContent(output.WrittenMemory);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
     }
 
     private async Task<(HttpResponseMessage? Response, BackendFailure? Failure)> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
@@ -176,20 +213,17 @@ public sealed partial class AnthropicApiClient(
     private async IAsyncEnumerable<BackendEvent> ReadEventsAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Each event's data is checked to be one JSON object without building a DOM; it is parsed later only if read.
-        var parser = SseParser.Create(stream, static (_, data) => data.IsEmpty ? string.Empty : IsJsonObject(data) ? Encoding.UTF8.GetString(data) : null);
-        await using var items = parser.EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // The events borrow the reader's pooled buffer, and one event object is refilled: each is valid until the next
+        // one is asked for.
+        using var reader = new SseEventReader(stream);
+        MessageStreamEvent? borrowed = null;
         while (true)
         {
             BackendFailure? failure = null;
-            SseItem<string?> item = default;
+            var more = false;
             try
             {
-                if (!await items.MoveNextAsync())
-                {
-                    yield break;
-                }
-
-                item = items.Current;
+                more = await reader.ReadAsync(cancellationToken);
             }
             catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
@@ -202,26 +236,32 @@ public sealed partial class AnthropicApiClient(
                 yield break;
             }
 
-            if (item.Data is null)
+            if (!more)
             {
-                yield return HttpFailures.Protocol($"event '{item.EventType}' has no JSON object");
                 yield break;
             }
 
-            if (item.Data.Length == 0)
+            var data = reader.Data;
+            if (data.IsEmpty)
             {
                 continue;
             }
 
+            if (!IsJsonObject(data.Span))
+            {
+                yield return HttpFailures.Protocol($"event '{reader.EventName ?? "message"}' has no JSON object");
+                yield break;
+            }
+
             // Anthropic names every event in its "event:" line; a nameless one is named by its JSON's "type".
-            var type = item.EventType != SseParser.EventTypeDefault ? item.EventType : JsonNode.Parse(item.Data)!["type"].AsString();
+            var type = reader.EventName is { Length: > 0 } and not "message" ? reader.EventName : JsonNode.Parse(data.Span)!["type"].AsString();
             if (type is null)
             {
                 yield return HttpFailures.Protocol("an event has neither a name nor a type");
                 yield break;
             }
 
-            var streamEvent = MessageStreamEvent.FromJson(type, item.Data);
+            var streamEvent = borrowed?.Refill(type, data) ?? (borrowed = MessageStreamEvent.Borrow(type, data, reader.Version));
             if (streamEvent.Type == StreamEventTypes.Error)
             {
                 yield return HttpFailures.FromErrorEvent(streamEvent.Data);
