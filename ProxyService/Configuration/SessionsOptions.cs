@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Configuration;
 
-/// <summary>Settings of the <c>Sessions</c> section (see INTERFACE.md).</summary>
+/// <summary>
+/// The <c>Sessions</c> section: session state (kept in Redis or in process), the CLI transcripts the proxy owns, and
+/// the ClaudeCli backend's live processes (warm processes per conversation, the pool, pending client tool calls).
+/// </summary>
 public sealed class SessionsOptions
 {
     public const string SectionName = "Sessions";
@@ -18,6 +21,23 @@ public sealed class SessionsOptions
     /// <summary>Disk budget for the CLI transcripts the proxy owns under the backend's HOME; the oldest go first.</summary>
     /// <value>Defaults to 1 GiB.</value>
     public long TranscriptBudgetBytes { get; set; } = 1L << 30;
+
+    /// <summary>ClaudeCli: how long an idle CLI process is kept for its conversation.</summary>
+    /// <value>Defaults to 10 minutes.</value>
+    public TimeSpan WarmIdle { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>ClaudeCli: at most this many processes are kept for conversations (idle or waiting for a tool result);
+    /// the least recently used is retired first. 0 turns warm processes off.</summary>
+    /// <value>Defaults to 16.</value>
+    public int MaxWarm { get; set; } = 16;
+
+    /// <summary>ClaudeCli: processes started ahead for new conversations, per set of start-up options. 0 turns the pool off.</summary>
+    /// <value>Defaults to 2.</value>
+    public int PoolSize { get; set; } = 2;
+
+    /// <summary>ClaudeCli: how long a client tool call waits for the client's <c>tool_result</c> before its process is recycled.</summary>
+    /// <value>Defaults to 10 minutes.</value>
+    public TimeSpan ToolResultTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 internal sealed class SessionsOptionsValidator : IValidateOptions<SessionsOptions>
@@ -38,6 +58,26 @@ internal sealed class SessionsOptionsValidator : IValidateOptions<SessionsOption
         if (options.TranscriptBudgetBytes < 1024 * 1024)
         {
             result.AddError($"Sessions:TranscriptBudgetBytes must be at least 1048576 (got {options.TranscriptBudgetBytes}).");
+        }
+
+        if (options.WarmIdle <= TimeSpan.Zero)
+        {
+            result.AddError($"Sessions:WarmIdle must be positive (got {options.WarmIdle}).");
+        }
+
+        if (options.MaxWarm is < 0 or > 1000)
+        {
+            result.AddError($"Sessions:MaxWarm must be between 0 and 1000 (got {options.MaxWarm}).");
+        }
+
+        if (options.PoolSize is < 0 or > 100)
+        {
+            result.AddError($"Sessions:PoolSize must be between 0 and 100 (got {options.PoolSize}).");
+        }
+
+        if (options.ToolResultTimeout <= TimeSpan.Zero || options.ToolResultTimeout > TimeSpan.FromDays(1))
+        {
+            result.AddError($"Sessions:ToolResultTimeout must be positive and at most 1.00:00:00 (got {options.ToolResultTimeout}).");
         }
 
         return result.Build();

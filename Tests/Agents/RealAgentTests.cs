@@ -73,6 +73,22 @@ public abstract class RealAgentTests
         var upstream = harness.Relay.Upstream.Requests.ToList();
         Assert.Contains(upstream, r => r.Body?["tools"] is JsonArray tools && tools.Any(t => t?["name"]?.GetValue<string>() == modelToolName));
         Assert.Contains(upstream, r => r.Body?["messages"]?.ToJsonString().Contains(probe.Output, StringComparison.Ordinal) == true);
+        // ... as a real tool_result block answering the model's own call (its tool_use_id), with the client's output in
+        // it, not flattened into text, and sent by the CLI process that made the call: the agent's follow-up request was
+        // served by that warm process, which got the client's result as the answer to its pending tools/call.
+        var results = upstream.SelectMany(r => ToolResults(r.Body)).ToList();
+        var result = Assert.Single(results, block => block["tool_use_id"]?.GetValue<string>() == UpstreamScript.ToolUseId);
+        Assert.Contains(probe.Output, result["content"]?.ToJsonString() ?? string.Empty, StringComparison.Ordinal);
+        Assert.NotEqual(true, result["is_error"]?.GetValue<bool>());
+        var records = await harness.Relay.MessageRecordsAsync();
+        Assert.True(records.Any(r => r["runtime"]?.GetValue<string>() == "warm"),
+            "no request was served by a warm CLI process: " + string.Join(", ", records.Select(r => r["runtime"]?.ToString() ?? "none")));
         await harness.AssertAdapterAsync(Expected.Adapter, Expected.ReasonPrefix);
     }
+
+    /// <summary>The <c>tool_result</c> blocks of the last message of an upstream request (the turn the CLI sent).</summary>
+    private static IEnumerable<JsonObject> ToolResults(JsonObject? body) =>
+        body?["messages"] is JsonArray { Count: > 0 } messages && messages[^1]?["content"] is JsonArray blocks
+            ? blocks.OfType<JsonObject>().Where(block => block["type"]?.GetValue<string>() == "tool_result")
+            : [];
 }

@@ -14,6 +14,9 @@ public sealed class UpstreamScript
     public const string Greeting = "Hello from the fake upstream.";
     public const string FinalAnswer = "The probe tool ran on the client.";
 
+    /// <summary>The id of the model's one tool call.</summary>
+    public const string ToolUseId = "toolu_agent_probe";
+
     private readonly string? _toolName;
     private readonly string? _toolInput;
     private readonly string? _toolOutput;
@@ -58,7 +61,7 @@ public sealed class UpstreamScript
         var offered = request.Body?["tools"] is JsonArray tools && tools.Any(t => t?["name"]?.GetValue<string>() == _toolName);
         if (_toolName is not null && offered && Interlocked.CompareExchange(ref _toolUses, 1, 0) == 0)
         {
-            return Replies.Sse(context, AnthropicStreams.ToolUse("toolu_agent_probe", _toolName, _toolInput!));
+            return Replies.Sse(context, AnthropicStreams.ToolUse(ToolUseId, _toolName, _toolInput!));
         }
 
         return Replies.Sse(context, AnthropicStreams.Text(Greeting));

@@ -28,6 +28,12 @@ public sealed class SettingsValidationTests
         { "Kestrel:Limits:MaxConcurrentConnections", "0", "Kestrel:Limits:MaxConcurrentConnections" },
         { "Kestrel:Limits:MinRequestBodyBytesPerSecond", "0", "Kestrel:Limits:MinRequestBodyBytesPerSecond" },
         { "Kestrel:Limits:MinRequestBodyGracePeriod", "00:00:00.5", "Kestrel:Limits:MinRequestBodyGracePeriod" },
+        { "Sessions:Ttl", "00:00:00", "Sessions:Ttl" },
+        { "Sessions:MaxEntries", "0", "Sessions:MaxEntries" },
+        { "Sessions:WarmIdle", "00:00:00", "Sessions:WarmIdle" },
+        { "Sessions:MaxWarm", "-1", "Sessions:MaxWarm" },
+        { "Sessions:PoolSize", "101", "Sessions:PoolSize" },
+        { "Sessions:ToolResultTimeout", "2.00:00:00", "Sessions:ToolResultTimeout" },
     };
 
     [Fact]

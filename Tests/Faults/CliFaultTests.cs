@@ -8,8 +8,10 @@ namespace AgentRelay.Tests.Faults;
 
 /// <summary>
 /// The ClaudeCli backend's process failing, seen from outside: the real proxy process running the real <c>claude</c>
-/// CLI against a fake Anthropic API. Processes are found as the proxy's descendants in <c>/proc</c>, so the checks
-/// hold however the backend manages its processes.
+/// CLI against a fake Anthropic API, with the default warm processes and pool. Processes are found as the proxy's
+/// descendants in <c>/proc</c>. The pool is filled only once a conversation has run, so the CLI of each test's first
+/// request is the only descendant while it runs; after it, every child of the proxy must be one the runtime accounts
+/// for (<c>relay_cli_processes_live</c>), and none of them busy (live = idle + pooled).
 /// </summary>
 [Trait("Category", "Faults")]
 public sealed class CliFaultTests : IAsyncLifetime
@@ -36,13 +38,9 @@ public sealed class CliFaultTests : IAsyncLifetime
             ["Backend:Environment:ANTHROPIC_API_KEY"] = "sk-test",
             ["Backend:Environment:HOME"] = _directory.Sub("home"),
             ["Backend:Environment:TMPDIR"] = _directory.Sub("tmp"),
+            // Long enough for the CLI to start on a machine under heavy load; the hung test waits this out.
             ["Backend:Timeout"] = "00:00:30",
             ["Retry:MaxRetries"] = "0",
-            // No pooled or warm processes: every descendant is then the CLI of a request under test, which must go once
-            // its request is over. Kept and pooled processes (and their end at shutdown) are WarmCliTests' and CliOrphanTests'.
-            ["Sessions:PoolSize"] = "0",
-            ["Sessions:MaxWarm"] = "0",
-            // Long enough for the CLI to start on a machine under heavy load; the hung test waits this out.
         });
         // A disposed response closes the connection at once, as a client that hangs up does.
         Http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero })
@@ -93,6 +91,28 @@ public sealed class CliFaultTests : IAsyncLifetime
         return took.Value;
     }
 
+    /// <summary>
+    /// At rest, every child of the proxy is a CLI process its runtime accounts for, kept warm or pooled, none busy:
+    /// the children counted in <c>/proc</c> equal <c>relay_cli_processes_live</c>, which equals idle + pooled.
+    /// </summary>
+    private async Task AssertOnlyTheRuntimesProcessesAsync()
+    {
+        var state = await Eventually.GetAsync(async () =>
+        {
+            var metrics = await Http.GetStringAsync("/metrics", Cancel);
+            return (Children: ProcessTree.Children(Proxy.ProcessId).Count, Live: Gauge(metrics, "relay_cli_processes_live"),
+                Idle: Gauge(metrics, "relay_cli_processes_idle"), Pooled: Gauge(metrics, "relay_cli_processes_pooled"));
+        }, state => state.Children == state.Live && state.Live == state.Idle + state.Pooled, TimeSpan.FromSeconds(30));
+        Assert.True(state.Children == state.Live && state.Live == state.Idle + state.Pooled,
+            $"children {state.Children}, live {state.Live}, idle {state.Idle}, pooled {state.Pooled}: "
+            + string.Join("; ", ProcessTree.Children(Proxy.ProcessId).Select(ProcessTree.Describe)));
+    }
+
+    private static long Gauge(string metrics, string name) =>
+        System.Text.RegularExpressions.Regex.Match(metrics, $@"^{name}(?:\{{[^}}]*\}})? (\d+)", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } match
+            ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+
     private async Task AssertNextRequestWorksAsync()
     {
         using var next = await Http.SendAsync(Request("say hello", stream: false), Cancel);
@@ -120,6 +140,7 @@ public sealed class CliFaultTests : IAsyncLifetime
         Assert.True(disconnected.Elapsed < TimeSpan.FromSeconds(1.5), $"the CLI tree took {disconnected.Elapsed} to go");
         Assert.NotNull(await Processes.WaitUntilAsync(() => Upstream.Aborted > 0, TimeSpan.FromSeconds(5)));
         await FaultAssertions.AssertHealthyAsync(Proxy);
+        await AssertOnlyTheRuntimesProcessesAsync();
     }
 
     [Fact]
@@ -145,7 +166,8 @@ public sealed class CliFaultTests : IAsyncLifetime
 
         await AssertNextRequestWorksAsync();
         await FaultAssertions.AssertHealthyAsync(Proxy);
-        await FaultAssertions.AssertNoChildProcessesAsync(Proxy, TimeSpan.FromSeconds(10));
+        await AssertOnlyTheRuntimesProcessesAsync();
+        Assert.DoesNotContain(ProcessTree.Descendants(Proxy.ProcessId), cli.Contains);
     }
 
     [Fact]
@@ -155,15 +177,16 @@ public sealed class CliFaultTests : IAsyncLifetime
         Upstream.Enqueue(context => Task.Delay(Timeout.Infinite, context.RequestAborted));
         var cli = new HashSet<int>();
         using var watching = new CancellationTokenSource();
+        var watch = Stopwatch.StartNew();
         var watcher = Task.Run(async () =>
         {
-            while (!watching.IsCancellationRequested)
+            // Only while the request surely hangs: when it ends, the pool is refilled with processes that stay.
+            while (!watching.IsCancellationRequested && watch.Elapsed < TimeSpan.FromSeconds(20))
             {
                 cli.UnionWith(ProcessTree.Descendants(Proxy.ProcessId));
                 await Task.Delay(50, CancellationToken.None);
             }
         }, CancellationToken.None);
-        var watch = Stopwatch.StartNew();
 
         using var response = await Http.SendAsync(Request("are you there?", stream: false), Cancel);
         var elapsed = watch.Elapsed;
@@ -180,5 +203,6 @@ public sealed class CliFaultTests : IAsyncLifetime
 
         await AssertNextRequestWorksAsync();
         await FaultAssertions.AssertHealthyAsync(Proxy);
+        await AssertOnlyTheRuntimesProcessesAsync();
     }
 }

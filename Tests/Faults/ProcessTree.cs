@@ -46,6 +46,35 @@ public static class ProcessTree
         return found;
     }
 
+    /// <summary>The living (not zombie) children of <paramref name="parent"/>.</summary>
+    public static List<int> Children(int parent)
+    {
+        var children = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[0] is not ("Z" or "X") && int.Parse(fields[1]) == parent)
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone while we looked.
+            }
+        }
+
+        return children;
+    }
+
     /// <summary>Command line of a process, for messages.</summary>
     public static string Describe(int pid)
     {

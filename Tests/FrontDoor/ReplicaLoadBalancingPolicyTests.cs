@@ -1,5 +1,6 @@
 extern alias FrontDoorAssembly;
 
+using AgentRelay.ProxyService.Adapters;
 using FrontDoorAssembly::AgentRelay.FrontDoor;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
@@ -75,6 +76,21 @@ public sealed class ReplicaLoadBalancingPolicyTests
             Pick(policy, s_replicas, ("x-session-affinity", session), ("x-session-id", "other-" + session)));
         Assert.Equal(session, ReplicaLoadBalancingPolicy.SessionKeyOf(Headers(("x-session-id", "  "), ("x-litellm-session-id", $" {session} "))));
         Assert.Null(ReplicaLoadBalancingPolicy.SessionKeyOf(Headers(("x-session-id", ""), ("user-agent", "opencode/1.18.33"))));
+    }
+
+    [Fact]
+    public void The_front_door_knows_exactly_the_session_headers_the_proxys_adapters_key_conversations_by()
+    {
+        IAgentAdapter[] adapters = [.. typeof(IAgentAdapter).Assembly.GetTypes()
+            .Where(type => typeof(IAgentAdapter).IsAssignableFrom(type) && type is { IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null)
+            .Select(type => (IAgentAdapter)Activator.CreateInstance(type)!)];
+        string[] candidates = [.. typeof(AgentHeaders).GetFields().Where(field => field.IsLiteral).Select(field => (string)field.GetRawConstantValue()!)
+            .Concat(ReplicaLoadBalancingPolicy.SessionHeaders).Distinct()];
+
+        var keyedBy = candidates.Where(name => adapters.Any(adapter => adapter.GetSessionId(Headers((name, "ses_1"))) is not null)).Order().ToList();
+
+        Assert.True(adapters.Length >= 5, $"adapters found: {adapters.Length}");
+        Assert.Equal(ReplicaLoadBalancingPolicy.SessionHeaders.Order(), keyedBy);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 /// </remarks>
 public sealed partial class ClaudeCliClient(
     IOptionsMonitor<BackendOptions> options,
-    IOptionsMonitor<CliRuntimeOptions> runtimeOptions,
+    IOptionsMonitor<SessionsOptions> runtimeOptions,
     CliRuntime runtime,
     CliTranscriptJanitor janitor,
     TimeProvider time,
@@ -43,7 +43,7 @@ public sealed partial class ClaudeCliClient(
         var home = CliTranscriptJanitor.HomeOf(backend);
         var workingDirectory = CliInvocation.WorkingDirectoryFor(request.Context.Agent);
         var messages = request.Message.Body["messages"] as JsonArray ?? [];
-        var turn = CliTurn.From(request.Message.Body, request.Context.AgentSessionId is { } session ? $"{request.Context.Adapter}:{session}" : null);
+        var turn = CliTurn.From(request.Message.Body, request.Context.Session);
 
         // :: Step 2 first for a warm process: the conversation's own process needs no plan, no transcript, no resume.
         // Its key leaves the resume arguments out, so a conversation that was resumed when its process started still finds it.
@@ -170,7 +170,7 @@ public sealed partial class ClaudeCliClient(
 
                     break;
                 case CliTurnStart.NextTurn:
-                    await process.WriteAsync(CliInvocation.NextTurnMessage(request), cancellationToken);
+                    await process.WriteAsync(CliInvocation.NextTurnMessage(request, turn.ContinuesFrom ?? turn.MessageCount - 1), cancellationToken);
                     break;
                 case CliTurnStart.ToolResults:
                     foreach (var held in live.TakeHeld())

@@ -7,11 +7,12 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli;
 /// <summary>Wiring of the ClaudeCli backend.</summary>
 public static class ClaudeCliServiceCollectionExtensions
 {
-    /// <summary>The process registry and the locator (also used by <c>/health</c>, whatever the backend kind).</summary>
+    /// <summary>The process registry and the locator (also used by <c>/health</c>, whatever the backend kind). The
+    /// runtime's settings are the <c>Sessions</c> section's (<see cref="SessionsOptions"/>, registered and validated by
+    /// <c>AddSessions</c>).</summary>
     public static IServiceCollection AddClaudeCliBackend(this IServiceCollection services)
     {
         services.AddSingleton<CliProcessRegistry>();
-        services.AddOptionsWithValidateOnStart<CliRuntimeOptions, CliRuntimeOptionsValidator>().BindConfiguration(CliRuntimeOptions.SectionName);
         services.AddSingleton<WarmProcesses>();
         services.AddSingleton<CliProcessPool>();
         services.AddSingleton<CliRuntime>();

@@ -123,11 +123,13 @@ public sealed record CliInvocation(
             ignored);
     }
 
-    /// <summary>The user line for a warm process that already holds the conversation: the last user message only.</summary>
-    public static JsonObject NextTurnMessage(BackendRequest request)
+    /// <summary>The user line for a warm process that already holds the conversation up to message
+    /// <paramref name="from"/>: the user messages from there on, as one turn.</summary>
+    public static JsonObject NextTurnMessage(BackendRequest request, int from)
     {
-        var last = (request.Message.Body["messages"] as JsonArray ?? []).OfType<JsonObject>().Last();
-        var start = new CliColdStart(CliColdStart.KindContinue, null, false, [], [last], [], new Dictionary<string, string>());
+        var messages = (request.Message.Body["messages"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var live = messages.GetRange(Math.Clamp(from, 0, messages.Count - 1), messages.Count - Math.Clamp(from, 0, messages.Count - 1));
+        var start = new CliColdStart(CliColdStart.KindContinue, null, false, [], live, [], new Dictionary<string, string>());
         return StreamJson.UserMessage(CliPrompt.Build(request.Message.Body, request.Context.Agent.SystemPromptAddendum, start).Content ?? []);
     }
 

@@ -137,7 +137,7 @@ public sealed class ClaudeCliEndToEndTests
             ["ANTHROPIC_API_KEY"] = "sk-test",
             ["HOME"] = proxy.Home,
             ["TMPDIR"] = proxy.Tmp,
-        }, new CliRuntimeOptions { PoolSize = 0, MaxWarm = 0 });
+        }, new SessionsOptions { PoolSize = 0, MaxWarm = 0 });
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("The first answer.")));
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("The second answer.")));
 

@@ -13,7 +13,7 @@ namespace AgentRelay.Tests.Backends.ClaudeCli;
 /// <summary>Drives <see cref="ClaudeCliClient"/> directly (no HTTP) against a CLI process, collecting what it yields.</summary>
 public sealed class CliHarness : IDisposable
 {
-    public CliHarness(string claudePath, IReadOnlyDictionary<string, string> environment, CliRuntimeOptions? runtimeOptions = null)
+    public CliHarness(string claudePath, IReadOnlyDictionary<string, string> environment, SessionsOptions? sessionsOptions = null)
     {
         var options = new BackendOptions { Kind = BackendKind.ClaudeCli, ClaudePath = claudePath };
         foreach (var (name, value) in environment)
@@ -22,9 +22,9 @@ public sealed class CliHarness : IDisposable
         }
 
         // No pool unless asked: a scripted fake CLI would be started ahead for nothing.
-        var runtime = new FixedOptions<CliRuntimeOptions>(runtimeOptions ?? new CliRuntimeOptions { PoolSize = 0 });
+        var runtime = new FixedOptions<SessionsOptions>(sessionsOptions ?? new SessionsOptions { PoolSize = 0 });
         var backend = new FixedOptions<BackendOptions>(options);
-        var janitor = new CliTranscriptJanitor(new FixedOptions<SessionsOptions>(new SessionsOptions()), backend, TimeProvider.System, NullLogger<CliTranscriptJanitor>.Instance);
+        var janitor = new CliTranscriptJanitor(runtime, backend, TimeProvider.System, NullLogger<CliTranscriptJanitor>.Instance);
         Warm = new WarmProcesses(runtime, TimeProvider.System, NullLogger<WarmProcesses>.Instance);
         Pool = new CliProcessPool(runtime, Registry, NullLogger<CliProcessPool>.Instance);
         Client = new ClaudeCliClient(

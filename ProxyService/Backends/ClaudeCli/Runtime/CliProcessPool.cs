@@ -11,7 +11,7 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 /// <see cref="MaxKeys"/> keys are kept.
 /// </summary>
 public sealed partial class CliProcessPool(
-    IOptionsMonitor<CliRuntimeOptions> options,
+    IOptionsMonitor<SessionsOptions> options,
     CliProcessRegistry registry,
     ILogger<CliProcessPool> logger) : IAsyncDisposable, IDisposable
 {

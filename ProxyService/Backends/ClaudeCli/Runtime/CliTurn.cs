@@ -6,36 +6,36 @@ using AgentRelay.ProxyService.Core;
 namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 
 /// <summary>
-/// What the runtime needs to know about a request's conversation to find its live process: the conversation key, how
-/// many messages it has, fingerprints of its last two user messages, and the <c>tool_result</c>s its last user message
-/// answers.
+/// What the runtime needs to know about a request to find its conversation's live process: the session layer's
+/// decision (the conversation, and where its new messages start when it continues the reply last given), the number of
+/// messages, and the <c>tool_result</c>s its last user message answers.
 /// </summary>
 /// <remarks>
-/// A kept process continues a request when the request is its conversation plus the reply it gave plus one new user
-/// message: <c>MessageCount == MessagesSeen + 1</c> and the user message before the reply is the one it saw last. A
-/// fingerprint ignores <c>cache_control</c>, which clients move from message to message.
+/// The runtime does not judge lineage itself: the session layer did (<see cref="SessionDecision"/>). A kept process
+/// continues a request when the decision is <see cref="SessionActions.Continue"/> for the conversation the process holds
+/// and the new messages start right after the reply that process gave; a process holding client tool calls is found
+/// by the <c>tool_use_id</c>s the request answers.
 /// </remarks>
+/// <param name="ConversationKey">AgentRelay's session id (<see cref="SessionDecision.RelaySessionId"/>);
+/// <see langword="null"/> for a request outside any conversation, whose process is never kept for a next turn.</param>
+/// <param name="ContinuesFrom">For a continuation, the index of the first message the process does not hold.</param>
 public sealed record CliTurn(
     string? ConversationKey,
     int MessageCount,
-    string? PreviousUserFingerprint,
-    string? LastUserFingerprint,
+    int? ContinuesFrom,
     IReadOnlyDictionary<string, JsonObject> ToolResults,
     IReadOnlyList<JsonObject> OtherBlocks)
 {
     /// <param name="body">The Messages request body.</param>
-    /// <param name="sessionKey">The conversation's key when the request names one (an agent session id); otherwise
-    /// the conversation is keyed by a fingerprint of its system prompt and first message.</param>
-    public static CliTurn From(JsonObject body, string? sessionKey)
+    /// <param name="session">What the session layer decided for the request.</param>
+    public static CliTurn From(JsonObject body, SessionDecision session)
     {
         var messages = body["messages"] as JsonArray ?? [];
         var last = messages.Count > 0 ? messages[^1] as JsonObject : null;
-        var lastIsUser = last?["role"].AsString() == "user";
-        var previous = messages.Count >= 3 ? messages[^3] as JsonObject : null;
 
         var toolResults = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         var other = new List<JsonObject>();
-        if (lastIsUser && last!["content"] is JsonArray blocks)
+        if (last?["role"].AsString() == "user" && last["content"] is JsonArray blocks)
         {
             foreach (var block in blocks.OfType<JsonObject>())
             {
@@ -50,19 +50,15 @@ public sealed record CliTurn(
             }
         }
 
-        var key = sessionKey is { Length: > 0 }
-            ? "session:" + sessionKey
-            : messages.Count > 0 ? "fingerprint:" + Fingerprint(body["system"]) + Fingerprint(messages[0]) : null;
         return new CliTurn(
-            key,
+            session.RelaySessionId,
             messages.Count,
-            previous?["role"].AsString() == "user" ? Fingerprint(previous) : null,
-            lastIsUser ? Fingerprint(last) : null,
+            session.Action == SessionActions.Continue ? session.NewMessagesFrom : null,
             toolResults,
             other);
     }
 
-    /// <summary>A short hash of a message (or any JSON) with every <c>cache_control</c> removed.</summary>
+    /// <summary>A short hash of any JSON with every <c>cache_control</c> removed (what a process was initialized with).</summary>
     public static string Fingerprint(JsonNode? node)
     {
         var copy = node?.DeepClone();

@@ -20,12 +20,11 @@ public sealed class LiveCli(CliProcess process, string warmKey)
     /// </summary>
     public string WarmKey => warmKey;
 
+    /// <summary>AgentRelay's session id of the conversation it holds (<see cref="CliTurn.ConversationKey"/>).</summary>
     public string? ConversationKey { get; private set; }
 
     /// <summary>Messages of the conversation it holds, its own last reply included.</summary>
     public int MessagesSeen { get; private set; }
-
-    public string? LastUserFingerprint { get; private set; }
 
     /// <summary>When it last finished serving a request.</summary>
     public DateTimeOffset LastUsed { get; set; }
@@ -35,13 +34,14 @@ public sealed class LiveCli(CliProcess process, string warmKey)
 
     public IReadOnlyCollection<string> PendingToolUseIds => _pendingToolUseIds;
 
-    /// <summary>Whether the next request (<paramref name="turn"/>) is its conversation plus one new user message.</summary>
+    /// <summary>Whether <paramref name="turn"/> continues its conversation right after the reply it gave: the session
+    /// layer decided the request continues that conversation, and its new messages start where this process stopped.</summary>
     public bool Continues(CliTurn turn) =>
         !AwaitsToolResults
+        && ConversationKey is not null
         && turn.ConversationKey == ConversationKey
-        && turn.MessageCount == MessagesSeen + 1
-        && turn.PreviousUserFingerprint is not null
-        && turn.PreviousUserFingerprint == LastUserFingerprint;
+        && turn.ContinuesFrom == MessagesSeen
+        && turn.MessageCount > MessagesSeen;
 
     /// <summary>Whether <paramref name="turn"/> answers (some of) the tool calls it waits on.</summary>
     public bool IsAnsweredBy(CliTurn turn) => _pendingToolUseIds.Overlaps(turn.ToolResults.Keys);
@@ -51,7 +51,6 @@ public sealed class LiveCli(CliProcess process, string warmKey)
     {
         ConversationKey = turn.ConversationKey;
         MessagesSeen = turn.MessageCount + 1;
-        LastUserFingerprint = turn.LastUserFingerprint;
         _pendingToolUseIds.Clear();
     }
 

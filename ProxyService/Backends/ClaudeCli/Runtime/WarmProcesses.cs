@@ -19,14 +19,14 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
 {
     private readonly List<LiveCli> _kept = [];
     private readonly ConcurrentDictionary<Task, byte> _retiring = new();
-    private readonly IOptionsMonitor<CliRuntimeOptions> _options;
+    private readonly IOptionsMonitor<SessionsOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<WarmProcesses> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sweeper;
     private bool _disposed;
 
-    public WarmProcesses(IOptionsMonitor<CliRuntimeOptions> options, TimeProvider time, ILogger<WarmProcesses> logger)
+    public WarmProcesses(IOptionsMonitor<SessionsOptions> options, TimeProvider time, ILogger<WarmProcesses> logger)
     {
         _options = options;
         _time = time;
@@ -71,6 +71,13 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
         if (options.MaxWarm == 0 || live.Process.HasExited)
         {
             Retire(live, "not kept");
+            return;
+        }
+
+        if (live.ConversationKey is null && !live.AwaitsToolResults)
+        {
+            // Outside any conversation (an independent request): no later request could continue it.
+            Retire(live, "no conversation to continue");
             return;
         }
 
