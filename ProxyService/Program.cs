@@ -20,8 +20,7 @@ var app = builder.Build();
 app.UseProxyPipeline();
 app.MapDefaultEndpoints();
 app.MapRootApi();
-app.MapAnthropicMessagesApi();
-app.MapOpenAIChatCompletionsApi();
+app.MapApiSurfaces();
 app.MapModelsApi();
 app.MapTelemetryApi();
 

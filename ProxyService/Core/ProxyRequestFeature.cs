@@ -12,6 +12,9 @@ public sealed class ProxyRequestFeature
 
     public required DateTimeOffset StartedAt { get; init; }
 
+    /// <summary>The error shape of the API surface the request came in on.</summary>
+    public ErrorDialect Dialect { get; init; } = ErrorDialect.Anthropic;
+
     public string? TraceId { get; set; }
 
     public string? Model { get; set; }

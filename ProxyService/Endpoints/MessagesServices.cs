@@ -6,19 +6,19 @@ using Microsoft.Extensions.Options;
 
 namespace AgentRelay.ProxyService.Endpoints;
 
-/// <summary>What the Messages handlers need, as one <c>[AsParameters]</c> bundle.</summary>
+/// <summary>What the API surfaces' handlers need, as one <c>[AsParameters]</c> bundle.</summary>
 public sealed class MessagesServices(
     IOptionsMonitor<ProxyOptions> options,
-    MessagesForwarder forwarder,
-    IBackendClient upstream,
+    BackendRelay relay,
+    IBackendClient backend,
     ErrorReporter errors,
     AgentResolver agents)
 {
     public IOptionsMonitor<ProxyOptions> Options { get; } = options;
 
-    public MessagesForwarder Forwarder { get; } = forwarder;
+    public BackendRelay Relay { get; } = relay;
 
-    public IBackendClient Upstream { get; } = upstream;
+    public IBackendClient Backend { get; } = backend;
 
     public ErrorReporter Errors { get; } = errors;
 

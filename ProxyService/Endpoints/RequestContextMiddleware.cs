@@ -8,12 +8,14 @@ using Microsoft.Extensions.Options;
 namespace AgentRelay.ProxyService.Endpoints;
 
 /// <summary>
-/// First in the pipeline: gives every response an <c>x-relay-request-id</c> (also in the log scope and on the span),
-/// and for API requests creates the <see cref="ProxyRequestFeature"/>, the <c>relay.request</c> span and, at the end,
+/// First in the pipeline after routing: gives every response an <c>x-relay-request-id</c> (also in the log scope and on
+/// the span), and for requests to an <see cref="ApiSurface"/> (read from the endpoint's metadata) creates the
+/// <see cref="ProxyRequestFeature"/> with the surface's error dialect, the <c>relay.request</c> span and, at the end,
 /// the <c>/telemetry/requests</c> record.
 /// </summary>
 public sealed partial class RequestContextMiddleware(
     RequestDelegate next,
+    ApiSurfaces surfaces,
     RequestLog requestLog,
     TimeProvider time,
     IOptionsMonitor<ProxyOptions> options,
@@ -24,8 +26,6 @@ public sealed partial class RequestContextMiddleware(
 
     /// <summary>AgentRelay's own session id, on responses to requests that belong to a conversation.</summary>
     public const string SessionHeader = "x-relay-session";
-
-    private static readonly string[] s_apiPaths = ["/v1/messages", "/messages", "/v1/messages/count_tokens", "/v1/chat/completions"];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -38,11 +38,13 @@ public sealed partial class RequestContextMiddleware(
         Activity.Current?.SetTag(TelemetryNames.Relay.RequestId, requestId);
         using var scope = logger.BeginScope("RequestId:{RelayRequestId}", requestId);
 
-        if (ApiRoute(context.Request.Path.Value ?? "/") is not { } path)
+        if (surfaces.Find(context) is not { } found)
         {
             await next(context);
             return;
         }
+
+        var (surface, path) = found;
 
         using var activity = ProxyInstrumentation.ActivitySource.StartActivity(TelemetryNames.Spans.Request, ActivityKind.Internal);
         activity?.SetTag(TelemetryNames.Relay.RequestId, requestId);
@@ -50,6 +52,7 @@ public sealed partial class RequestContextMiddleware(
         {
             RequestId = requestId,
             Path = path,
+            Dialect = surface.Dialect,
             StartedAt = time.GetUtcNow(),
             TraceId = (activity ?? Activity.Current)?.TraceId.ToHexString(),
             Activity = activity,
@@ -110,19 +113,5 @@ public sealed partial class RequestContextMiddleware(
     {
         [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Method} {Path} with headers: {Headers}")]
         public static partial void RequestHeaders(ILogger logger, string method, string path, string headers);
-    }
-
-    /// <summary>The canonical API route for a path (case and a trailing slash ignored), or <see langword="null"/>.</summary>
-    private static string? ApiRoute(string path)
-    {
-        foreach (var apiPath in s_apiPaths)
-        {
-            if (string.Equals(path.TrimEnd('/'), apiPath, StringComparison.OrdinalIgnoreCase))
-            {
-                return apiPath;
-            }
-        }
-
-        return null;
     }
 }

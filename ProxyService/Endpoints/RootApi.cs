@@ -17,13 +17,16 @@ public static class RootApi
         return app;
     }
 
-    public static Task Describe(HttpContext context) =>
+    /// <summary>The routes that are not an API surface's, listed after the surfaces' own.</summary>
+    private static readonly string[] s_otherPaths = ["/v1/models", "/telemetry/requests", "/health", "/alive"];
+
+    public static Task Describe(HttpContext context, ApiSurfaces surfaces) =>
         ErrorBodies.WriteJsonAsync(context, StatusCodes.Status200OK, new JsonObject
         {
             ["status"] = "ok",
             ["service"] = "agentrelay",
             ["format"] = "anthropic",
-            ["endpoints"] = new JsonArray("/v1/messages", "/messages", "/v1/messages/count_tokens", "/v1/models", "/telemetry/requests", "/health", "/alive"),
+            ["endpoints"] = new JsonArray([.. surfaces.Paths.Concat(s_otherPaths).Select(path => (JsonNode)path)]),
         });
 
     public static IResult RecentRequests(RequestLog log, int? limit)

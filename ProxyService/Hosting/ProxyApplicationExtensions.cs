@@ -16,12 +16,13 @@ public static class ProxyApplicationExtensions
     {
         // Outermost: no exception ever reaches the client as a stack trace.
         app.UseExceptionHandler(errorApp => errorApp.Run(WriteUnhandledError));
+        // Explicitly here, so that routing failures are inside the exception handler too, and the request context can
+        // read the API surface from the matched endpoint.
+        app.UseRouting();
         app.UseMiddleware<RequestContextMiddleware>();
         // Empty 4xx answers (unknown route, wrong method, bad query) get a JSON body in the caller's dialect; inside the
         // request context, so that the request's record and span have the error too.
         app.UseStatusCodePages(context => WriteStatusError(context.HttpContext));
-        // Explicitly here, so that routing failures are inside the exception handler too.
-        app.UseRouting();
         // No CORS headers at all unless origins are configured: a web page must not be able to drive the proxy.
         if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.CorsOrigins is { Length: > 0 })
         {

@@ -35,7 +35,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddRelayTelemetry();
         services.AddSingleton<ErrorReporter>();
         services.AddSingleton<SecretRedactor>();
-        services.AddSingleton<MessagesForwarder>();
+        services.AddApiSurfaces();
         services.AddAgentAdapters();
         services.AddProblemDetails();
 

@@ -51,7 +51,9 @@ public sealed partial class ErrorReporter(ILogger<ErrorReporter> logger)
             Log.RequestFailed(logger, failure.Stage, failure.Status, failure.Type, failure.Message);
         }
 
-        return ErrorDialects.WriteFailureAsync(context, failure);
+        // Requests outside every API surface (an unknown path) are answered in Anthropic's shape.
+        var dialect = context.Features.Get<ProxyRequestFeature>()?.Dialect ?? ErrorDialect.Anthropic;
+        return dialect.WriteFailureAsync(context, failure);
     }
 
     private static partial class Log

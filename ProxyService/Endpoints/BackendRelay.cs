@@ -8,28 +8,26 @@ using Microsoft.AspNetCore.Http.Features;
 namespace AgentRelay.ProxyService.Endpoints;
 
 /// <summary>
-/// Runs one Messages request through the upstream chain into the client's response.
+/// Runs one Messages request through the backend chain into the client's response, through the sink its API surface chose.
 /// </summary>
 /// <remarks>
 /// <code>
-///   client ── request ──► endpoint ── MessagesRequest ──► forwarder ──► IBackendClient chain ──► backend
-///   client ◄── SSE or JSON ── IResponseSink ◄──────────── BackendEvent stream ◄──────────────────┘
+///   client ── request ──► API surface ── MessagesRequest ──► relay ──► IBackendClient chain ──► backend
+///   client ◄── SSE or JSON ── IResponseSink ◄─────────────── BackendEvent stream ◄────────────────┘
 /// </code>
-/// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) choose the sink (the caller's dialect, and the request's stream decision); (2) relay each event, recording the commit as soon as
-/// a byte reaches the client, and flush whenever the backend has nothing more ready; (3) a failure item ends the response (JSON error before commit, <c>event: error</c>
-/// after); (4) the end of the stream completes the response, or reports it incomplete; (5) a client that goes away
-/// cancels the chain, which cancels the upstream call.
+/// Steps: (0) wait for a concurrency slot, or refuse with 529; (1) call the backend with the sink as the response
+/// commitment; (2) relay each event, recording the commit as soon as a byte reaches the client, and flush whenever the
+/// backend has nothing more ready; (3) a failure item ends
+/// the response (a whole error answer before commit, the sink's in-band error after); (4) the end of the stream completes
+/// the response, or reports it incomplete; (5) a client that goes away cancels the chain, which cancels the backend call.
+/// Every error answered as a whole response goes through <see cref="ErrorReporter.AnswerAsync"/>, in the surface's dialect.
 /// </remarks>
-public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate gate, ErrorReporter errors)
+public sealed class BackendRelay(IBackendClient backend, ConcurrencyGate gate, ErrorReporter errors)
 {
-    /// <param name="createSink">How the response is written; by default Anthropic SSE or JSON from the request's stream decision.</param>
-    public async Task ForwardAsync(HttpContext context, MessagesRequest request, CancellationToken cancellationToken,
-        Func<HttpContext, MessagesRequest, IResponseSink>? createSink = null)
+    /// <param name="sink">How the response is written: the surface's choice for this request's stream decision.</param>
+    public async Task RelayAsync(HttpContext context, MessagesRequest request, IResponseSink sink, CancellationToken cancellationToken)
     {
         var feature = context.Features.GetRequiredFeature<ProxyRequestFeature>();
-
-        // :: Step 1 (chosen first, so that even a queue refusal is written in the client's dialect).
-        var sink = createSink?.Invoke(context, request) ?? (feature.Stream == true ? new SseResponseSink(context) : new JsonResponseSink(context));
 
         // :: Step 0: wait for a slot; it is held until the response is completely written, streams included.
         IAsyncDisposable? lease;
@@ -38,8 +36,7 @@ public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate g
             (lease, var refusal) = await gate.EnterAsync(feature, cancellationToken);
             if (refusal is not null)
             {
-                errors.Report(feature, refusal);
-                await sink.FailAsync(refusal, cancellationToken);
+                await errors.AnswerAsync(context, refusal);
                 return;
             }
         }
@@ -52,21 +49,21 @@ public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate g
 
         await using (lease)
         {
-            await RelayAsync(context, feature, request, sink, cancellationToken);
+            await CallAsync(context, feature, request, sink, cancellationToken);
         }
     }
 
-    private async Task RelayAsync(HttpContext context, ProxyRequestFeature feature, MessagesRequest request, IResponseSink sink, CancellationToken cancellationToken)
+    private async Task CallAsync(HttpContext context, ProxyRequestFeature feature, MessagesRequest request, IResponseSink sink, CancellationToken cancellationToken)
     {
         // :: Step 1: one event stream, several ways of writing it (the sink).
-        var upstreamRequest = new BackendRequest(request, BackendHeaders.From(context.Request), feature, sink)
+        var backendRequest = new BackendRequest(request, BackendHeaders.From(context.Request), feature, sink)
         {
             QueryString = context.Request.QueryString.Value ?? string.Empty,
         };
 
         try
         {
-            await using var items = upstream.StreamAsync(upstreamRequest, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var items = backend.StreamAsync(backendRequest, cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 // Events the backend already has (one upstream read holds many) are written together and sent in one
@@ -102,10 +99,13 @@ public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate g
                         break;
 
                     // :: Step 3: a failure ends the response in the client's dialect.
+                    case BackendFailure failure when !sink.Committed:
+                        await errors.AnswerAsync(context, failure);
+                        return;
+
                     case BackendFailure failure:
                         errors.Report(feature, failure);
                         await sink.FailAsync(failure, cancellationToken);
-                        feature.Committed = sink.Committed;
                         return;
                 }
             }
@@ -120,7 +120,7 @@ public sealed class MessagesForwarder(IBackendClient upstream, ConcurrencyGate g
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // :: Step 5: the client left; the token already cancelled the upstream call.
+            // :: Step 5: the client left; the token already cancelled the backend call.
             feature.Committed = sink.Committed;
             ReportDisconnect(feature);
         }

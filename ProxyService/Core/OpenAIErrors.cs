@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using AgentRelay.ProxyService.Core;
 
-namespace AgentRelay.ProxyService.Responses;
+namespace AgentRelay.ProxyService.Core;
 
 /// <summary>Errors in OpenAI's dialect: <c>{"error":{"message","type","code"}}</c>, with the proxy's own status.</summary>
 public static class OpenAIErrors
