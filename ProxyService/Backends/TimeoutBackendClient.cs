@@ -20,17 +20,27 @@ public sealed class TimeoutBackendClient(IBackendClient inner, IOptionsMonitor<B
         while (true)
         {
             bool more;
-            watch.Waiting = true;
-            try
+            var next = items.MoveNextAsync();
+            if (next.IsCompleted)
             {
-                more = await items.MoveNextAsync();
+                // Already read from the backend (one upstream read holds many events): no wait to time, no clock read.
+                more = await next;
             }
-            catch (OperationCanceledException) when (watch.TimedOut && !cancellationToken.IsCancellationRequested)
+            else
             {
-                more = false;
+                watch.Waiting = true;
+                try
+                {
+                    more = await next;
+                }
+                catch (OperationCanceledException) when (watch.TimedOut && !cancellationToken.IsCancellationRequested)
+                {
+                    more = false;
+                }
+
+                watch.Waiting = false;
             }
 
-            watch.Waiting = false;
             if (watch.TimedOut && !cancellationToken.IsCancellationRequested)
             {
                 yield return TimedOut(timeout);

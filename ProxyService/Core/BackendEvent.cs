@@ -125,6 +125,87 @@ public sealed record MessageStreamEvent : BackendEvent
         return null;
     }
 
+    /// <summary>
+    /// The text of a <c>text_delta</c> (<c>{"type":"content_block_delta","index":i,"delta":{"type":"text_delta","text":…}}</c>),
+    /// read without building the event's JSON tree; <see langword="false"/> for anything else or anything unusual
+    /// (then read <see cref="Data"/>).
+    /// </summary>
+    public bool TryReadTextDelta(out int index, out string? text)
+    {
+        (index, text) = (0, null);
+        if (_data is not null || Type != StreamEventTypes.ContentBlockDelta)
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(Utf8);
+        int? foundIndex = null;
+        var isText = false;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("index"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var number))
+                {
+                    return false;
+                }
+
+                foundIndex = number;
+            }
+            else if (reader.ValueTextEquals("delta"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return false;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("type"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals("text_delta"u8))
+                        {
+                            return false;
+                        }
+
+                        isText = true;
+                    }
+                    else if (reader.ValueTextEquals("text"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.String)
+                        {
+                            return false;
+                        }
+
+                        text = reader.GetString();
+                    }
+                    else
+                    {
+                        // A field a text delta does not have: let the general path keep it.
+                        return false;
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        index = foundIndex ?? 0;
+        return isText && text is not null && foundIndex >= 0;
+    }
+
     /// <summary>Writes the JSON for the wire: the upstream's own bytes while nobody has looked inside.</summary>
     public void WriteJson(IBufferWriter<byte> output, Utf8JsonWriter? reusableWriter = null)
     {

@@ -42,7 +42,8 @@ public sealed partial class ErrorReporter(ILogger<ErrorReporter> logger)
     /// <summary>Reports the failure (on the request's feature when it is an API request) and writes it as the whole response.</summary>
     public Task AnswerAsync(HttpContext context, BackendFailure failure)
     {
-        if (context.Features.Get<ProxyRequestFeature>() is { } feature)
+        var feature = context.Features.Get<ProxyRequestFeature>();
+        if (feature is not null)
         {
             Report(feature, failure);
         }
@@ -51,9 +52,8 @@ public sealed partial class ErrorReporter(ILogger<ErrorReporter> logger)
             Log.RequestFailed(logger, failure.Stage, failure.Status, failure.Type, failure.Message);
         }
 
-        // Requests outside every API surface (an unknown path) are answered in Anthropic's shape.
-        var dialect = context.Features.Get<ProxyRequestFeature>()?.Dialect ?? ErrorDialect.Anthropic;
-        return dialect.WriteFailureAsync(context, failure);
+        // The surface's dialect; requests outside every API surface (an unknown path) are answered in Anthropic's shape.
+        return (feature?.Dialect ?? ErrorDialect.Anthropic).WriteFailureAsync(context, failure);
     }
 
     private static partial class Log

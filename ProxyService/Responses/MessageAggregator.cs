@@ -26,6 +26,14 @@ public sealed class MessageAggregator
 
     public void Add(MessageStreamEvent streamEvent)
     {
+        // The hundreds of text deltas of a long answer are read without a JSON tree each.
+        if (streamEvent.TryReadTextDelta(out var textIndex, out var text))
+        {
+            BlockAt(textIndex);
+            Append(textIndex, "text", text);
+            return;
+        }
+
         var data = streamEvent.Data;
         switch (streamEvent.Type)
         {
@@ -137,10 +145,10 @@ public sealed class MessageAggregator
         switch (delta["type"].AsString())
         {
             case "text_delta":
-                Append(index, "text", delta["text"]);
+                Append(index, "text", delta["text"].AsString());
                 break;
             case "thinking_delta":
-                Append(index, "thinking", delta["thinking"]);
+                Append(index, "thinking", delta["thinking"].AsString());
                 break;
             case "signature_delta":
                 block["signature"] = delta["signature"]?.DeepClone();
@@ -164,14 +172,14 @@ public sealed class MessageAggregator
         }
     }
 
-    private void Append(int index, string property, JsonNode? piece)
+    private void Append(int index, string property, string? piece)
     {
         if (!_text.TryGetValue((index, property), out var text))
         {
             _text[(index, property)] = text = new StringBuilder();
         }
 
-        text.Append(piece.AsString());
+        text.Append(piece);
     }
 
     /// <summary>Puts the deltas of a block's text (or thinking) into the block, after the text it started with.</summary>
