@@ -14,7 +14,7 @@ namespace AgentRelay.ProxyService.Responses;
 /// in-band ending after it. A dialect says how an event is written (<see cref="Write"/>) and how each kind of failure is.
 /// </summary>
 /// <remarks>
-/// Events are written without flushing; the forwarder calls <see cref="FlushAsync"/> whenever the backend has nothing
+/// Events are written without flushing; <c>BackendRelay</c> calls <see cref="FlushAsync"/> whenever the backend has nothing
 /// more ready, so every event already read from the upstream leaves in one write, and nothing waits while the upstream
 /// is silent. More than <see cref="FlushThreshold"/> bytes waiting are flushed anyway.
 /// </remarks>
