@@ -13,8 +13,8 @@ public sealed class RealClaudeCliClientTests
     [Fact]
     public async Task Claude_cli_as_a_client_is_detected_from_its_own_headers()
     {
-        var cli = Path.Combine(RepositoryRoot(), "Tests", "clients", "node_modules", ".bin", "claude");
-        Assert.True(File.Exists(cli), $"The pinned claude CLI is missing at {cli}; run npm ci in Tests/clients (or link node_modules).");
+        RealCli.AssertInstalled();
+        var cli = RepositoryPaths.ClaudeCli;
         await using var proxy = await KestrelProxy.StartAsync();
         var home = Directory.CreateTempSubdirectory("relay-cli-home-");
         try
@@ -59,18 +59,5 @@ public sealed class RealClaudeCliClientTests
 
         var (exitCode, stdout, stderr) = await Processes.RunAsync(start, TimeSpan.FromSeconds(20));
         return (exitCode, stdout + stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "aspire.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("aspire.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -15,16 +15,10 @@ public sealed class RelayUnderTest : IAsyncDisposable
     private RelayUnderTest(FakeAnthropicServer upstream, string cliHome, string cliTmp)
     {
         Upstream = upstream;
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(RealCli.BackendSettings(upstream.BaseUrl, cliHome, cliTmp, upstreamApiKey: "sk-upstream-test")!)
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Proxy:ApiKey"] = ApiKey,
-            ["Backend:Kind"] = "ClaudeCli",
-            ["Backend:ClaudePath"] = RepositoryPaths.ClaudeCli,
-            ["Backend:Environment:ANTHROPIC_BASE_URL"] = upstream.BaseUrl,
-            ["Backend:Environment:ANTHROPIC_API_KEY"] = "sk-upstream-test",
-            ["Backend:Environment:HOME"] = cliHome,
-            ["Backend:Environment:TMPDIR"] = cliTmp,
         };
         Factory = new ProxyFactory(settings);
         Factory.UseKestrel();

@@ -28,16 +28,10 @@ public sealed class CliFaultTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Assert.True(File.Exists(RepositoryPaths.ClaudeCli), $"The real claude CLI is not installed at {RepositoryPaths.ClaudeCli} (run npm ci in Tests/clients).");
+        RealCli.AssertInstalled();
         Upstream = await FakeAnthropicServer.StartAsync();
-        Proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
+        Proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>(RealCli.BackendSettings(Upstream.BaseUrl, _directory.Sub("home"), _directory.Sub("tmp")))
         {
-            ["Backend:Kind"] = "ClaudeCli",
-            ["Backend:ClaudePath"] = RepositoryPaths.ClaudeCli,
-            ["Backend:Environment:ANTHROPIC_BASE_URL"] = Upstream.BaseUrl,
-            ["Backend:Environment:ANTHROPIC_API_KEY"] = "sk-test",
-            ["Backend:Environment:HOME"] = _directory.Sub("home"),
-            ["Backend:Environment:TMPDIR"] = _directory.Sub("tmp"),
             // Long enough for the CLI to start on a machine under heavy load; the hung test waits this out.
             ["Backend:Timeout"] = "00:00:30",
             ["Retry:MaxRetries"] = "0",

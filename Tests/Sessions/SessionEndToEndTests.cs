@@ -175,14 +175,10 @@ public sealed class SessionEndToEndTests
         Assert.EndsWith("thanks, anything else?", texts[^1].Text, StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, string> ReplicaSettings(FakeAnthropicServer upstream, RedisServer redis, string directory) => new()
-    {
-        ["Backend:Kind"] = "ClaudeCli",
-        ["Backend:ClaudePath"] = RepositoryPaths.ClaudeCli,
-        ["Backend:Environment:ANTHROPIC_BASE_URL"] = upstream.BaseUrl,
-        ["Backend:Environment:ANTHROPIC_API_KEY"] = "sk-test",
-        ["Backend:Environment:HOME"] = Directory.CreateDirectory(Path.Combine(directory, "home")).FullName,
-        ["Backend:Environment:TMPDIR"] = Directory.CreateDirectory(Path.Combine(directory, "tmp")).FullName,
-        ["ConnectionStrings:redis"] = redis.ConnectionString,
-    };
+    private static Dictionary<string, string> ReplicaSettings(FakeAnthropicServer upstream, RedisServer redis, string directory) =>
+        new(RealCli.BackendSettings(upstream.BaseUrl, Directory.CreateDirectory(Path.Combine(directory, "home")).FullName,
+            Directory.CreateDirectory(Path.Combine(directory, "tmp")).FullName))
+        {
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+        };
 }

@@ -21,14 +21,8 @@ public sealed class CliOrphanTests
         using var directory = new TempDirectory("relay-cli-orphan-");
         upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Kept warm.")));
         upstream.Enqueue(Replies.SseReply(AnthropicStreams.ToolUse("toolu_orphan", "mcp__opencode__echo", """{"text":"ping"}""")));
-        await using var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
+        await using var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>(RealCli.BackendSettings(upstream.BaseUrl, directory.Sub("home"), directory.Sub("tmp")))
         {
-            ["Backend:Kind"] = "ClaudeCli",
-            ["Backend:ClaudePath"] = RepositoryPaths.ClaudeCli,
-            ["Backend:Environment:ANTHROPIC_BASE_URL"] = upstream.BaseUrl,
-            ["Backend:Environment:ANTHROPIC_API_KEY"] = "sk-test",
-            ["Backend:Environment:HOME"] = directory.Sub("home"),
-            ["Backend:Environment:TMPDIR"] = directory.Sub("tmp"),
             ["Sessions:PoolSize"] = "1",
         });
         using var http = new HttpClient { BaseAddress = new Uri(proxy.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };

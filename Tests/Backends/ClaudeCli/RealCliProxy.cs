@@ -17,15 +17,10 @@ public sealed class RealCliProxy : IAsyncDisposable
     private RealCliProxy(FakeAnthropicServer upstream, string? claudePath, IReadOnlyDictionary<string, string>? extra)
     {
         Upstream = upstream;
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(RealCli.BackendSettings(upstream.BaseUrl, _directory.Sub("home"), _directory.Sub("tmp"))!)
         {
             ["urls"] = "http://127.0.0.1:0",
-            ["Backend:Kind"] = "ClaudeCli",
             ["Backend:ClaudePath"] = claudePath ?? RepositoryPaths.ClaudeCli,
-            ["Backend:Environment:ANTHROPIC_BASE_URL"] = upstream.BaseUrl,
-            ["Backend:Environment:ANTHROPIC_API_KEY"] = "sk-test",
-            ["Backend:Environment:HOME"] = _directory.Sub("home"),
-            ["Backend:Environment:TMPDIR"] = _directory.Sub("tmp"),
             // Retries keep their ladder, only faster: 50 ms, 100 ms, 200 ms.
             ["Retry:BaseDelay"] = "00:00:00.05",
             ["Retry:MaxDelay"] = "00:00:00.2",
@@ -70,8 +65,7 @@ public sealed class RealCliProxy : IAsyncDisposable
     /// <param name="settings">More settings (e.g. <c>ConnectionStrings:redis</c>).</param>
     public static async Task<RealCliProxy> StartAsync(string? claudePath = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        // Not a skip: without the real CLI these tests prove nothing, and CI installs it (.ci/run).
-        Assert.True(File.Exists(RepositoryPaths.ClaudeCli), $"The real claude CLI is not installed at {RepositoryPaths.ClaudeCli} (building the Tests project installs it: eng/install-test-prerequisites.sh).");
+        RealCli.AssertInstalled();
         return new RealCliProxy(await FakeAnthropicServer.StartAsync(), claudePath, settings);
     }
 
