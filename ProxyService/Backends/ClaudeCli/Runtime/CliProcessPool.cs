@@ -12,10 +12,9 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 /// </summary>
 /// <remarks>
 /// Starting a CLI costs about a second of CPU, so refills stay out of the way of requests: a refill starts a process
-/// only while no request of the replica waits for its first output (<see cref="CliActivity"/>), one process at a time
-/// (the next once the last answered its probe), at a lowered CPU priority where the proxy can restore it
-/// (<see cref="CliPriority"/>). A request takes a process that has finished starting when there is one, else the one
-/// started first.
+/// only while no request of the replica waits for its first output (<see cref="CliActivity"/>), at a lowered CPU
+/// priority where the proxy can restore it (<see cref="CliPriority"/>). A request takes a process that has finished
+/// starting when there is one, else the one started first (it has the longest head start).
 /// </remarks>
 public sealed partial class CliProcessPool(
     IOptionsMonitor<SessionsOptions> options,
@@ -28,9 +27,6 @@ public sealed partial class CliProcessPool(
 
     /// <summary>The <c>request_id</c> of the readiness probe (its answer is ignored by the request's turn).</summary>
     public const string ReadinessRequestId = "relay-ready";
-
-    /// <summary>How long a refill waits for a started process to answer its probe before it starts the next one anyway.</summary>
-    private static readonly TimeSpan s_startWait = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly List<Task> _refills = [];
@@ -216,9 +212,6 @@ public sealed partial class CliProcessPool(
                     await process.DisposeAsync();
                     return;
                 }
-
-                // One start at a time: the first of several is ready soonest.
-                await process.Responsive.WaitAsync(s_startWait, _stopping.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
