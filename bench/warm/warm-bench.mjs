@@ -104,8 +104,15 @@ const cliEnv = () => {
   });
   return env;
 };
+// Like with like: the start-up arguments AgentRelay gives the CLI for an OpenCode request (no settings files, every
+// built-in tool disallowed: ProxyService/Adapters/BuiltinTools.cs), so both upstream requests carry no tools (~30 KB).
+// Without them the direct CLI would send its 28 built-in tools (~109 KB) and do more work per turn than the proxy's.
+const BUILTIN_TOOLS = ['Read', 'Write', 'Edit', 'MultiEdit', 'Bash', 'Glob', 'Grep', 'NotebookEdit', 'WebFetch', 'WebSearch', 'TodoWrite',
+  'CronCreate', 'CronDelete', 'CronList', 'EnterPlanMode', 'ExitPlanMode', 'EnterWorktree', 'ExitWorktree', 'AskUserQuestion', 'Skill',
+  'Agent', 'TaskOutput', 'TaskStop', 'Task', 'TaskCreate', 'TaskGet', 'TaskList', 'TaskUpdate', 'ListAgents', 'ReportFindings',
+  'ScheduleWakeup', 'SendMessage', 'Workflow', 'BashOutput', 'KillShell', 'LS'];
 const cliArgs = ['--output-format', 'stream-json', '--verbose', '--input-format', 'stream-json', '--include-partial-messages',
-  '--permission-prompt-tool', 'stdio', `--model=${MODEL}`, '--max-turns=100'];
+  '--permission-prompt-tool', 'stdio', '--setting-sources', '', `--model=${MODEL}`, '--max-turns=100', `--disallowedTools=${BUILTIN_TOOLS.join(',')}`];
 const line = (o) => JSON.stringify(o) + '\n';
 const initialize = line({ type: 'control_request', request_id: 'init', request: { subtype: 'initialize', systemPrompt: ['You are a helpful assistant.'] } });
 const user = (text) => line({ type: 'user', session_id: '', message: { role: 'user', content: [{ type: 'text', text }] }, parent_tool_use_id: null });
@@ -293,13 +300,21 @@ try {
   await stopProxy(proxy);
 }
 
-// 10 concurrent new conversations with a pool as large as the burst, filled first (one conversation starts it).
+// 10 concurrent new conversations with a pool as large as the burst, filled and started first (one conversation starts it).
 {
   const big = await startProxy(CONC_POOL);
   try {
     await post(big.url, { model: MODEL, max_tokens: 256, stream: false, messages: [{ role: 'user', content: 'Say hi. (fill the pool)' }] }, `fill-${Date.now()}`);
     const deadline = Date.now() + 120000;
     while (await gauge(big.url, 'relay_cli_processes_pooled') < CONC_POOL && Date.now() < deadline) await sleep(500);
+    // A pooled process counts from its spawn; it has finished starting when it idles: wait until the whole tree does
+    // (under 0.1 s of CPU in a second), then 2 s more.
+    for (let last = treeCpu(big.child.pid); Date.now() < deadline;) {
+      await sleep(1000);
+      const now = treeCpu(big.child.pid);
+      if (now - last < 0.1) break;
+      last = now;
+    }
     await sleep(2000);
     const jsonOut = path.join(work, 'latency-pool.json');
     await new Promise((resolve) => {
