@@ -138,11 +138,17 @@ try
     Console.Error.WriteLine($"throughput: {settings.Clients} clients, {Settings.LoadRounds} rounds × {settings.Load} requests per side");
     var allocatedBefore = await Measurements.ProxyAllocatedBytesAsync(client, via, ct);
     var rates = targets.ToDictionary(t => t, _ => new List<double>());
+    // CPU per request of the process that served each round: the bench itself (client and fake) for direct, the YARP or
+    // AgentRelay process for theirs. Unlike requests per second, this hardly moves with other load on the machine.
+    var cpuProcess = new Dictionary<string, int> { [direct] = Environment.ProcessId, [pass] = yarp.ProcessId, [via] = proxy.ProcessId };
+    var cpu = targets.ToDictionary(t => t, _ => TimeSpan.Zero);
     for (var round = 0; round < Settings.LoadRounds; round++)
     {
         foreach (var target in Order(round, targets))
         {
+            var cpuBefore = ProcessMemory.ReadCpuTime(cpuProcess[target]);
             rates[target].Add(await Measurements.ThroughputAsync(client, target, settings.Clients, settings.Load, ct));
+            cpu[target] += ProcessMemory.ReadCpuTime(cpuProcess[target]) - cpuBefore;
         }
     }
 
@@ -161,6 +167,7 @@ try
     var json50 = Of(t => P(json[t], 50));
     var json95 = Of(t => P(json[t], 95));
     var rate = Of(t => rates[t].Average());
+    var cpuPerRequest = Of(t => cpu[t].TotalMilliseconds / (Settings.LoadRounds * settings.Load));
     var proxiedUnderLoad = Settings.LoadRounds * settings.Load;
 
     var report = new StringBuilder();
@@ -181,6 +188,7 @@ try
     Row("Non-streaming JSON, p50", json50, "ms");
     Row("Non-streaming JSON, p95", json95, "ms");
     Row($"Throughput, {settings.Clients} clients, streaming", rate, "req/s");
+    Row("CPU per streamed request under load (direct: client and fake together)", cpuPerRequest, "ms");
     report.AppendLine();
     report.AppendLine("| AgentRelay process | |").AppendLine("|---|---:|");
     report.AppendLine(Invariant($"| RSS after warm-up (VmRSS) | {Mb(memoryWarm?.Rss)} |"));
@@ -206,7 +214,7 @@ try
         report.AppendLine(Invariant($"- Allocated per streamed request ≤ {Settings.AllocatedKiBTarget} KiB: not measured (no /metrics)."));
     }
 
-    report.AppendLine(Invariant($"- (For reference: added time to first event p50 {ttfe.Proxy - ttfe.Direct:F2} ms; YARP adds {ttlb.Yarp - ttlb.Direct:F2} ms streaming, {json50.Yarp - json50.Direct:F2} ms JSON (a pass-through: JSON direct from the fake), throughput {rate.Yarp / rate.Direct:F2}× direct; AgentRelay's throughput is {rate.Proxy / rate.Yarp:F2}× YARP's.)"));
+    report.AppendLine(Invariant($"- (For reference: added time to first event p50 {ttfe.Proxy - ttfe.Direct:F2} ms; YARP adds {ttlb.Yarp - ttlb.Direct:F2} ms streaming, {json50.Yarp - json50.Direct:F2} ms JSON (a pass-through: JSON direct from the fake), throughput {rate.Yarp / rate.Direct:F2}× direct; AgentRelay's throughput is {rate.Proxy / rate.Yarp:F2}× YARP's; its CPU per request {cpuPerRequest.Proxy:F3} ms against YARP's {cpuPerRequest.Yarp:F3} ms.)"));
 
     Console.WriteLine(report);
     var output = Path.Combine(root, "bench", "results", "latest.md");
