@@ -44,6 +44,7 @@ public sealed partial class ClaudeCliClient(
         var workingDirectory = CliInvocation.WorkingDirectoryFor(request.Context.Agent);
         var messages = request.Message.Body["messages"] as JsonArray ?? [];
         var turn = CliTurn.From(request.Message.Body, request.Context.Session);
+        using var waiting = runtime.BeginWaiting();
 
         // :: Step 2 first for a warm process: the conversation's own process needs no plan, no transcript, no resume.
         // Its key leaves the resume arguments out, so a conversation that was resumed when its process started still finds it.
@@ -55,7 +56,7 @@ public sealed partial class ClaudeCliClient(
         {
             RecordRuntime(request.Context, warmLease.Runtime, Stopwatch.GetElapsedTime(acquiring));
             var warmRun = new RunOutcome();
-            await foreach (var item in RunAsync(request, plain, null, warmLease, turn, warmRun, cancellationToken))
+            await foreach (var item in RunAsync(request, plain, null, warmLease, turn, warmRun, waiting, cancellationToken))
             {
                 yield return item;
             }
@@ -98,7 +99,7 @@ public sealed partial class ClaudeCliClient(
             }
 
             RecordRuntime(request.Context, lease.Runtime, Stopwatch.GetElapsedTime(acquiring));
-            await foreach (var item in RunAsync(request, invocation, plainSpawn, lease, turn, run, cancellationToken))
+            await foreach (var item in RunAsync(request, invocation, plainSpawn, lease, turn, run, waiting, cancellationToken))
             {
                 // :: The stale-session retry: the resumed session is not there, nothing reached the client yet.
                 if (item is BackendFailure && run.StaleSession && attempt == 1 && !run.Produced)
@@ -142,8 +143,9 @@ public sealed partial class ClaudeCliClient(
 
     /// <summary>One turn of a CLI process (it got one in step 2), steps 3 to 6.</summary>
     /// <param name="replenish">What the pool is refilled with after a process not kept warm (a new conversation's spawn).</param>
+    /// <param name="waiting">The request's wait for its first output, ended at the first event for the client.</param>
     private async IAsyncEnumerable<BackendEvent> RunAsync(BackendRequest request, CliInvocation invocation, CliSpawn? replenish, CliLease lease, CliTurn turn,
-        RunOutcome run, [EnumeratorCancellation] CancellationToken cancellationToken)
+        RunOutcome run, CliActivity.Waiter waiting, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var live = lease.Live;
         var process = live.Process;
@@ -208,6 +210,7 @@ public sealed partial class ClaudeCliClient(
                         foreach (var item in translator.OnStreamEvent(streamEvent))
                         {
                             run.Produced = true;
+                            waiting.FirstOutput();
                             yield return item;
                         }
 

@@ -14,6 +14,7 @@ public static class ClaudeCliServiceCollectionExtensions
     {
         services.AddSingleton<CliProcessRegistry>();
         services.AddSingleton<WarmProcesses>();
+        services.AddSingleton<CliActivity>();
         services.AddSingleton<CliProcessPool>();
         services.AddSingleton<CliRuntime>();
         services.AddSingleton<ClaudeCliLocator>();

@@ -26,17 +26,19 @@ public sealed class CliHarness : IDisposable
         var backend = new FixedOptions<BackendOptions>(options);
         var janitor = new CliTranscriptJanitor(runtime, backend, TimeProvider.System, NullLogger<CliTranscriptJanitor>.Instance);
         Warm = new WarmProcesses(runtime, TimeProvider.System, NullLogger<WarmProcesses>.Instance);
-        Pool = new CliProcessPool(runtime, Registry, NullLogger<CliProcessPool>.Instance);
+        Pool = new CliProcessPool(runtime, Registry, Activity, NullLogger<CliProcessPool>.Instance);
         Client = new ClaudeCliClient(
             backend,
             runtime,
-            new CliRuntime(Warm, Pool, Registry, NullLogger<CliRuntime>.Instance),
+            new CliRuntime(Warm, Pool, Registry, Activity, NullLogger<CliRuntime>.Instance),
             janitor,
             TimeProvider.System,
             NullLogger<ClaudeCliClient>.Instance);
     }
 
     public CliProcessRegistry Registry { get; } = new();
+
+    public CliActivity Activity { get; } = new();
 
     public WarmProcesses Warm { get; }
 

@@ -210,7 +210,7 @@ public sealed class WarmCliTests
             .SelectMany(m => m["content"]!.AsArray().OfType<JsonObject>())
             .Where(b => b["type"]!.GetValue<string>() == "tool_result");
 
-    private static JsonObject User(string text) => new() { ["role"] = "user", ["content"] = text };
+    internal static JsonObject User(string text) => new() { ["role"] = "user", ["content"] = text };
 
     private static JsonObject Text(string text) => new() { ["type"] = "text", ["text"] = text };
 
@@ -242,7 +242,7 @@ public sealed class WarmCliTests
         }),
     };
 
-    private static async Task<string> SendAsync(RealCliProxy proxy, string session, JsonArray messages, bool stream)
+    internal static async Task<string> SendAsync(RealCliProxy proxy, string session, JsonArray messages, bool stream)
     {
         var message = await SendForMessageAsync(proxy, session, messages, stream);
         return string.Concat(message["content"]!.AsArray().Where(b => b!["type"]!.GetValue<string>() == "text").Select(b => b!["text"]!.GetValue<string>()));

@@ -30,6 +30,7 @@ public sealed partial class CliProcess : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly TaskCompletionSource _responsive = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _stdoutPump;
     private readonly Task _stderrPump;
     private readonly Task _exitWatch;
@@ -53,6 +54,23 @@ public sealed partial class CliProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Completes at the process's first line of output (or the end of its output): it has finished starting
+    /// and reads its input. A pooled process is asked something harmless at spawn to find out (<see cref="StreamJson.ReadinessProbe"/>).</summary>
+    public Task Responsive => _responsive.Task;
+
+    /// <summary>Whether it was started at a lowered CPU priority (<see cref="CliPriority"/>) that is still to be restored.</summary>
+    public bool LowPriority { get; private set; }
+
+    /// <summary>Gives it the proxy's own CPU priority back, if it was started lower.</summary>
+    public void RestorePriority()
+    {
+        if (LowPriority)
+        {
+            LowPriority = false;
+            CliPriority.Restore(Id);
+        }
+    }
+
     /// <summary>The exit code once the process has exited.</summary>
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
@@ -63,7 +81,8 @@ public sealed partial class CliProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string?> environment,
         string workingDirectory,
         CliProcessRegistry registry,
-        ILogger logger)
+        ILogger logger,
+        bool lowPriority = false)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -89,9 +108,17 @@ public sealed partial class CliProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = startInfo };
+        lowPriority &= CliPriority.Available;
         try
         {
-            process.Start();
+            if (lowPriority)
+            {
+                CliPriority.StartLowered(process.Start);
+            }
+            else
+            {
+                process.Start();
+            }
         }
         catch (Win32Exception exception)
         {
@@ -102,7 +129,7 @@ public sealed partial class CliProcess : IAsyncDisposable
         registry.Add(process);
         process.StandardInput.NewLine = "\n";
         Log.Started(logger, process.Id, fileName);
-        return (new CliProcess(process, registry, logger), null);
+        return (new CliProcess(process, registry, logger) { LowPriority = lowPriority }, null);
     }
 
     /// <summary>Writes one message as one line. A CLI that already closed its stdin is not an error here: what it
@@ -249,6 +276,7 @@ public sealed partial class CliProcess : IAsyncDisposable
             {
                 if (line.Length > 0)
                 {
+                    _responsive.TrySetResult();
                     await _lines.Writer.WriteAsync(line);
                 }
             }
@@ -259,6 +287,7 @@ public sealed partial class CliProcess : IAsyncDisposable
         }
         finally
         {
+            _responsive.TrySetResult();
             _lines.Writer.TryComplete();
         }
     }

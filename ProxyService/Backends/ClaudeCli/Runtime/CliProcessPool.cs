@@ -6,20 +6,35 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 
 /// <summary>
 /// CLI processes started ahead for new conversations: <c>Sessions:PoolSize</c> per <see cref="CliSpawn.Key"/> (what can
-/// only be set at spawn), refilled in the background after one is taken. A pooled process has received nothing yet:
-/// the request writes <c>initialize</c> (system prompt, tools) and its turn. Only the most recently wanted
-/// <see cref="MaxKeys"/> keys are kept.
+/// only be set at spawn), refilled in the background after one is taken. A pooled process has received only the
+/// readiness probe (<see cref="StreamJson.ReadinessProbe"/>): the request writes <c>initialize</c> (system prompt, tools)
+/// and its turn. Only the most recently wanted <see cref="MaxKeys"/> keys are kept.
 /// </summary>
+/// <remarks>
+/// Starting a CLI costs about a second of CPU, so refills stay out of the way of requests: a refill starts a process
+/// only while no request of the replica waits for its first output (<see cref="CliActivity"/>), one process at a time
+/// (the next once the last answered its probe), at a lowered CPU priority where the proxy can restore it
+/// (<see cref="CliPriority"/>). A request takes a process that has finished starting when there is one, else the one
+/// started first.
+/// </remarks>
 public sealed partial class CliProcessPool(
     IOptionsMonitor<SessionsOptions> options,
     CliProcessRegistry registry,
+    CliActivity activity,
     ILogger<CliProcessPool> logger) : IAsyncDisposable, IDisposable
 {
     /// <summary>Spawn keys pooled at once; a request with a new key pushes out the least recently wanted one.</summary>
     public const int MaxKeys = 4;
 
+    /// <summary>The <c>request_id</c> of the readiness probe (its answer is ignored by the request's turn).</summary>
+    public const string ReadinessRequestId = "relay-ready";
+
+    /// <summary>How long a refill waits for a started process to answer its probe before it starts the next one anyway.</summary>
+    private static readonly TimeSpan s_startWait = TimeSpan.FromSeconds(30);
+
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly List<Task> _refills = [];
+    private readonly CancellationTokenSource _stopping = new();
     private long _clock;
     private bool _disposed;
 
@@ -35,28 +50,38 @@ public sealed partial class CliProcessPool(
         }
     }
 
-    /// <summary>A started process for <paramref name="spawn"/>, or <see langword="null"/> when none is ready.</summary>
+    /// <summary>Processes waiting in the pool that have finished starting.</summary>
+    public int ReadyCount
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _entries.Values.Sum(e => e.Processes.Count(IsReady));
+            }
+        }
+    }
+
+    /// <summary>A started process for <paramref name="spawn"/> (one that has finished starting if there is one, else the
+    /// one started first), with the proxy's CPU priority; <see langword="null"/> when the pool has none.</summary>
     public CliProcess? Take(CliSpawn spawn)
     {
-        var dead = new List<CliProcess>();
+        List<CliProcess> dead = [];
         CliProcess? taken = null;
         lock (_entries)
         {
             if (_entries.TryGetValue(spawn.Key, out var entry))
             {
                 entry.LastWanted = ++_clock;
-                while (taken is null && entry.Processes.TryDequeue(out var process))
+                dead.AddRange(entry.Processes.Where(p => p.HasExited));
+                entry.Processes.RemoveAll(dead.Contains);
+                taken = entry.Processes.FirstOrDefault(IsReady) ?? entry.Processes.FirstOrDefault();
+                if (taken is not null)
                 {
-                    ProxyInstrumentation.CliProcessesPooled.Add(-1);
-                    if (process.HasExited)
-                    {
-                        dead.Add(process);
-                    }
-                    else
-                    {
-                        taken = process;
-                    }
+                    entry.Processes.Remove(taken);
                 }
+
+                ProxyInstrumentation.CliProcessesPooled.Add(-dead.Count - (taken is null ? 0 : 1));
             }
         }
 
@@ -65,6 +90,7 @@ public sealed partial class CliProcessPool(
             _ = process.DisposeAsync().AsTask();
         }
 
+        taken?.RestorePriority();
         return taken;
     }
 
@@ -105,7 +131,7 @@ public sealed partial class CliProcessPool(
             {
                 entry.Refilling = true;
                 _refills.RemoveAll(t => t.IsCompleted);
-                _refills.Add(Task.Run(() => Fill(entry)));
+                _refills.Add(Task.Run(() => FillAsync(entry)));
             }
         }
 
@@ -124,6 +150,11 @@ public sealed partial class CliProcessPool(
         Task[] refills;
         lock (_entries)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             all = [.. _entries.Values.SelectMany(e => e.Processes)];
             ProxyInstrumentation.CliProcessesPooled.Add(-all.Count);
@@ -131,37 +162,50 @@ public sealed partial class CliProcessPool(
             refills = [.. _refills];
         }
 
+        await _stopping.CancelAsync();
         await Task.WhenAll(refills);
         await Task.WhenAll(all.Select(p => p.DisposeAsync().AsTask()));
+        _stopping.Dispose();
     }
 
-    private void Fill(Entry entry)
+    private static bool IsReady(CliProcess process) => process.Responsive.IsCompleted && !process.HasExited;
+
+    private bool Wanted(Entry entry)
+    {
+        lock (_entries)
+        {
+            return !_disposed && entry.Processes.Count < options.CurrentValue.PoolSize && _entries.ContainsKey(entry.Spawn.Key);
+        }
+    }
+
+    private async Task FillAsync(Entry entry)
     {
         try
         {
-            while (true)
+            while (Wanted(entry))
             {
-                lock (_entries)
+                // Not while a request waits for its first output: this start would slow it down.
+                await activity.WhenIdleAsync(_stopping.Token);
+                if (!Wanted(entry))
                 {
-                    if (_disposed || entry.Processes.Count >= options.CurrentValue.PoolSize || !_entries.ContainsKey(entry.Spawn.Key))
-                    {
-                        return;
-                    }
+                    return;
                 }
 
-                var (process, error) = entry.Spawn.Start(registry, logger);
+                var (process, error) = entry.Spawn.Start(registry, logger, lowPriority: true);
                 if (process is null)
                 {
                     Log.StartFailed(logger, error);
                     return;
                 }
 
+                // Before anything a request writes: the CLI answers as soon as it reads its input.
+                await process.WriteAsync(StreamJson.ReadinessProbe(ReadinessRequestId), CancellationToken.None);
                 var keep = false;
                 lock (_entries)
                 {
                     if (!_disposed && _entries.ContainsKey(entry.Spawn.Key))
                     {
-                        entry.Processes.Enqueue(process);
+                        entry.Processes.Add(process);
                         ProxyInstrumentation.CliProcessesPooled.Add(1);
                         keep = true;
                     }
@@ -169,10 +213,17 @@ public sealed partial class CliProcessPool(
 
                 if (!keep)
                 {
-                    process.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    await process.DisposeAsync();
                     return;
                 }
+
+                // One start at a time: the first of several is ready soonest.
+                await process.Responsive.WaitAsync(s_startWait, _stopping.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
             }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down.
         }
         finally
         {
@@ -187,7 +238,7 @@ public sealed partial class CliProcessPool(
     {
         public CliSpawn Spawn { get; } = spawn;
 
-        public Queue<CliProcess> Processes { get; } = new();
+        public List<CliProcess> Processes { get; } = [];
 
         public long LastWanted { get; set; }
 

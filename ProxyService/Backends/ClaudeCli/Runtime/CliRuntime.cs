@@ -29,8 +29,11 @@ public sealed record CliLease(LiveCli Live, string Runtime, CliTurnStart Start);
 /// (waiting on the client's tool results, or idle after a turn it continues), else a pooled one, else a new spawn;
 /// after the turn the process is kept for the conversation or retired.
 /// </summary>
-public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProcessRegistry registry, ILogger<CliRuntime> logger)
+public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProcessRegistry registry, CliActivity activity, ILogger<CliRuntime> logger)
 {
+    /// <summary>A request starts waiting for its first output (pool refills wait meanwhile, see <see cref="CliActivity"/>).</summary>
+    public CliActivity.Waiter BeginWaiting() => activity.Begin();
+
     /// <summary>
     /// The conversation's own process for <paramref name="turn"/>: the one waiting on the tool results it brings, or the
     /// idle one whose last turn it continues; <see langword="null"/> when there is none (the cold path plans then).

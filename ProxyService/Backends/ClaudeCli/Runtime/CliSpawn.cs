@@ -16,8 +16,9 @@ public sealed record CliSpawn(
     /// <summary>A hash of everything above (the environment in name order).</summary>
     public string Key { get; } = KeyOf(FileName, Arguments, Environment, WorkingDirectory);
 
-    public (CliProcess? Process, string? Error) Start(CliProcessRegistry registry, ILogger logger) =>
-        CliProcess.Start(FileName, Arguments, Environment, WorkingDirectory, registry, logger);
+    /// <param name="lowPriority">Start it at a lowered CPU priority (a pooled process, see <see cref="CliPriority"/>).</param>
+    public (CliProcess? Process, string? Error) Start(CliProcessRegistry registry, ILogger logger, bool lowPriority = false) =>
+        CliProcess.Start(FileName, Arguments, Environment, WorkingDirectory, registry, logger, lowPriority);
 
     private static string KeyOf(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
     {
