@@ -206,6 +206,13 @@ public sealed record MessageStreamEvent : BackendEvent
         return isText && text is not null && foundIndex >= 0;
     }
 
+    /// <summary>The upstream's JSON bytes while nobody has parsed them (then read them with a forward-only reader, not <see cref="Data"/>).</summary>
+    public bool TryGetUtf8(out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = _data is null ? Utf8 : default;
+        return _data is null;
+    }
+
     /// <summary>Writes the JSON for the wire: the upstream's own bytes while nobody has looked inside.</summary>
     public void WriteJson(IBufferWriter<byte> output, Utf8JsonWriter? reusableWriter = null)
     {

@@ -14,16 +14,18 @@ namespace AgentRelay.ProxyService.Responses;
 /// in-band ending after it. A dialect says how an event is written (<see cref="Write"/>) and how each kind of failure is.
 /// </summary>
 /// <remarks>
-/// Events are written without flushing; <c>BackendRelay</c> calls <see cref="FlushAsync"/> whenever the backend has nothing
-/// more ready, so every event already read from the upstream leaves in one write, and nothing waits while the upstream
-/// is silent. More than <see cref="FlushThreshold"/> bytes waiting are flushed anyway.
+/// Events are written without flushing into a pooled buffer of the sink's own; <c>BackendRelay</c> calls
+/// <see cref="FlushAsync"/> whenever the backend has nothing more ready, which hands the buffer to the response pipe in one
+/// write and sends it, so every event already read from the upstream leaves together and nothing waits while the upstream
+/// is silent. More than <see cref="FlushThreshold"/> bytes waiting are flushed anyway. (Writing each piece of each event
+/// straight into Kestrel's pipe took its output lock a dozen times per event: a tenth of the proxy's CPU under load.)
 /// </remarks>
 public abstract class EventStreamSink(HttpContext context) : IResponseSink
 {
     /// <summary>Unflushed bytes that are sent without waiting for the backend to pause.</summary>
     public const int FlushThreshold = 16 * 1024;
 
-    private PipeWriterCounter _output = null!;
+    private PendingOutput _output = null!;
     private Utf8JsonWriter? _json;
 
     public bool Committed { get; private set; }
@@ -38,12 +40,13 @@ public abstract class EventStreamSink(HttpContext context) : IResponseSink
         if (!Committed)
         {
             Committed = true;
-            _output = new PipeWriterCounter(context.Response.BodyWriter);
+            _output = new PendingOutput();
+            context.Response.RegisterForDispose(_output);
             await StartEventStreamAsync(context, cancellationToken);
         }
 
         Write(streamEvent);
-        if (_output.Unflushed >= FlushThreshold)
+        if (_output.WrittenCount >= FlushThreshold)
         {
             await FlushAsync(cancellationToken);
         }
@@ -51,10 +54,12 @@ public abstract class EventStreamSink(HttpContext context) : IResponseSink
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (Committed && _output.Unflushed > 0)
+        if (Committed && _output.WrittenCount > 0)
         {
-            _output.Unflushed = 0;
-            await context.Response.BodyWriter.FlushAsync(cancellationToken);
+            // The pipe copies the bytes before this returns; the buffer is then reused for the next events.
+            var written = _output.WrittenMemory;
+            _output.Clear();
+            await context.Response.BodyWriter.WriteAsync(written, cancellationToken);
         }
     }
 
@@ -155,19 +160,45 @@ public abstract class EventStreamSink(HttpContext context) : IResponseSink
         _output.Write("data: "u8);
     }
 
-    /// <summary>The response pipe, counting what was written since the last flush.</summary>
-    private sealed class PipeWriterCounter(IBufferWriter<byte> inner) : IBufferWriter<byte>
+    /// <summary>The events written since the last flush, in an array from the shared pool (returned when the response ends).</summary>
+    private sealed class PendingOutput : IBufferWriter<byte>, IDisposable
     {
-        public long Unflushed { get; set; }
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(FlushThreshold + 4096);
 
-        public void Advance(int count)
+        public int WrittenCount { get; private set; }
+
+        public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, WrittenCount);
+
+        public void Clear() => WrittenCount = 0;
+
+        public void Advance(int count) => WrittenCount += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => _buffer.AsMemory(Reserve(sizeHint));
+
+        public Span<byte> GetSpan(int sizeHint = 0) => _buffer.AsSpan(Reserve(sizeHint));
+
+        public void Dispose()
         {
-            Unflushed += count;
-            inner.Advance(count);
+            var buffer = Interlocked.Exchange(ref _buffer, []);
+            if (buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
-        public Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+        /// <summary>Makes room for at least <paramref name="sizeHint"/> more bytes (one when zero); the offset to write at.</summary>
+        private int Reserve(int sizeHint)
+        {
+            var needed = WrittenCount + Math.Max(sizeHint, 1);
+            if (needed > _buffer.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+                _buffer.AsSpan(0, WrittenCount).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
 
-        public Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+            return WrittenCount;
+        }
     }
 }

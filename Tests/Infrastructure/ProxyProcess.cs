@@ -34,16 +34,18 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ProxyProcess> StartAsync(IEnumerable<KeyValuePair<string, string>> settings, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    /// <param name="dll">Another ASP.NET Core app of this repository to run the same way (such as the front door).</param>
+    public static async Task<ProxyProcess> StartAsync(IEnumerable<KeyValuePair<string, string>> settings, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? dll = null)
     {
+        dll ??= RepositoryPaths.ProxyServiceDll;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.ProxyServiceDll)!,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        start.ArgumentList.Add(RepositoryPaths.ProxyServiceDll);
+        start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls=http://127.0.0.1:0");
         foreach (var (key, value) in settings)
         {

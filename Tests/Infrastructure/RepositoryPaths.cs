@@ -19,6 +19,10 @@ public static class RepositoryPaths
     public static string ProxyServiceDll =>
         Path.Combine(Root, "ProxyService", "bin", Configuration, "net10.0", "ProxyService.dll");
 
+    /// <summary>The YARP front door (<c>FrontDoor</c>), in the same configuration.</summary>
+    public static string FrontDoorDll =>
+        Path.Combine(Root, "FrontDoor", "bin", Configuration, "net10.0", "FrontDoor.dll");
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -123,6 +123,14 @@ public static partial class Measurements
         return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
     }
 
+    /// <summary>Methods the proxy's JIT has compiled since it started (<c>dotnet.jit.compiled_methods</c>), tier-up recompilations included.</summary>
+    public static async Task<double> ProxyJitCompiledMethodsAsync(HttpClient client, string proxyUrl, CancellationToken cancellationToken)
+    {
+        var text = await client.GetStringAsync(proxyUrl + "/metrics", cancellationToken);
+        var match = JitMetric().Match(text);
+        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
     /// <summary>Nearest-rank percentile of <paramref name="values"/>, 0 &lt; p ≤ 100.</summary>
     public static double Percentile(IReadOnlyList<double> values, double p)
     {
@@ -144,4 +152,7 @@ public static partial class Measurements
 
     [GeneratedRegex(@"^dotnet_gc_heap_total_allocated(?:_bytes)?(?:_total)?(?:\{[^}]*\})? ([0-9.eE+]+)", RegexOptions.Multiline)]
     private static partial Regex AllocatedMetric();
+
+    [GeneratedRegex(@"^dotnet_jit_compiled_methods(?:_total)?(?:\{[^}]*\})? ([0-9.eE+]+)", RegexOptions.Multiline)]
+    private static partial Regex JitMetric();
 }

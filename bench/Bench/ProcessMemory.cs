@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace AgentRelay.Bench;
 
-/// <summary>The proxy process's memory as the kernel and the runtime see it.</summary>
+/// <summary>A process's memory as the kernel and the runtime see it, and its CPU time.</summary>
 public static class ProcessMemory
 {
     /// <summary>VmRSS and VmHWM (peak RSS) from /proc/&lt;pid&gt;/status, in bytes; null where /proc is missing.</summary>
@@ -39,5 +39,12 @@ public static class ProcessMemory
     {
         using var process = Process.GetProcessById(processId);
         return process.PrivateMemorySize64;
+    }
+
+    /// <summary>User + system CPU time the process has used so far.</summary>
+    public static TimeSpan ReadCpuTime(int processId)
+    {
+        using var process = Process.GetProcessById(processId);
+        return process.TotalProcessorTime;
     }
 }

@@ -3,6 +3,7 @@
 // the two so drift (other load, JIT, GC) falls on both sides alike. It reports ratios proxy/direct, never asserts
 // timings. Usage: dotnet run -c Release --project bench/Bench [-- --requests 300 --warmup 50 --deltas 200 --load 800 --clients 8]
 // The soak (mixed traffic for N minutes, resources over time): dotnet run -c Release --project bench/Bench -- soak --minutes 10 --rate 20
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -18,11 +19,13 @@ if (args.FirstOrDefault() == "soak")
 var settings = Settings.Parse(args);
 var root = RepositoryPaths.Root;
 var configuration = RepositoryPaths.Configuration;
-var dll = RepositoryPaths.ProxyServiceDll;
-if (!File.Exists(dll))
+foreach (var dll in new[] { RepositoryPaths.ProxyServiceDll, RepositoryPaths.FrontDoorDll })
 {
-    Console.Error.WriteLine($"Not found: {dll}. Build it: dotnet build -c {configuration} ProxyService");
-    return 1;
+    if (!File.Exists(dll))
+    {
+        Console.Error.WriteLine($"Not found: {dll}. Build it: dotnet build -c {configuration} bench/Bench");
+        return 1;
+    }
 }
 
 using var cancellation = new CancellationTokenSource();
@@ -35,22 +38,42 @@ var ct = cancellation.Token;
 var loadBefore = LoadAverage();
 
 await using var fake = await FakeUpstream.StartAsync(settings.Deltas, deltaChars: 40);
-var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
+var quiet = new Dictionary<string, string>
+{
+    ["Logging:LogLevel:Default"] = "Warning",
+    ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+};
+var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>(quiet)
 {
     ["Backend:Kind"] = "AnthropicApi",
     ["Backend:BaseUrl"] = fake.BaseUrl,
-    ["Logging:LogLevel:Default"] = "Warning",
-    ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
 }, timeout: TimeSpan.FromSeconds(60));
+
+// The floor of any HTTP proxy hop: YARP (AgentRelay's own front door, with the same service defaults and telemetry)
+// passing the bytes through to the fake, parsing nothing.
+ProxyProcess? yarp = null;
+try
+{
+    yarp = await ProxyProcess.StartAsync(new Dictionary<string, string>(quiet) { ["FrontDoor:Destinations:fake"] = fake.BaseUrl },
+        timeout: TimeSpan.FromSeconds(60), dll: RepositoryPaths.FrontDoorDll);
+}
+catch
+{
+    await proxy.DisposeAsync();
+    throw;
+}
+
 using var client = Measurements.CreateClient();
 var direct = fake.BaseUrl;
+var pass = yarp.BaseUrl;
 var via = proxy.BaseUrl;
-Console.Error.WriteLine($"fake {direct}, proxy {via} (pid {proxy.ProcessId}, {configuration} build)");
+string[] targets = [direct, pass, via];
+Console.Error.WriteLine($"fake {direct}, YARP {pass} (pid {yarp.ProcessId}), proxy {via} (pid {proxy.ProcessId}, {configuration} build)");
 
 try
 {
-    // :: Sanity: both sides answer the same message, streamed and aggregated.
-    foreach (var target in new[] { direct, via })
+    // :: Sanity: every side answers the same message, streamed and aggregated.
+    foreach (var target in targets)
     {
         if (await Measurements.JsonTextAsync(client, target, ct) != fake.Text)
         {
@@ -61,27 +84,43 @@ try
     var directEvents = (await Measurements.StreamAsync(client, direct, ct)).Events;
     var proxyEvents = (await Measurements.StreamAsync(client, via, ct)).Events;
 
-    // :: Warm-up (JIT, connection pools), then the proxy's memory at rest.
-    Console.Error.WriteLine($"warm-up: {settings.Warmup} × 2 requests per side");
-    for (var i = 0; i < settings.Warmup; i++)
+    // :: Warm-up to the steady state a running service is in: at least --warmup rounds, then until the proxy's JIT has
+    // settled (tiered compilation recompiles hot code in the background for a while; measuring before that measures
+    // the JIT). Then the proxy's memory at rest.
+    var warmupRounds = 0;
+    var jitBefore = await Measurements.ProxyJitCompiledMethodsAsync(client, via, ct);
+    var warmupStart = Stopwatch.GetTimestamp();
+    while (true)
     {
-        foreach (var target in Order(i, direct, via))
+        for (var i = 0; i < Settings.WarmupBlock; i++, warmupRounds++)
         {
-            await Measurements.StreamAsync(client, target, ct);
-            await Measurements.JsonAsync(client, target, ct);
+            foreach (var target in Order(warmupRounds, targets))
+            {
+                await Measurements.StreamAsync(client, target, ct);
+                await Measurements.JsonAsync(client, target, ct);
+            }
+        }
+
+        var jitNow = await Measurements.ProxyJitCompiledMethodsAsync(client, via, ct);
+        var settled = jitNow - jitBefore <= Settings.JitSettledMethods;
+        jitBefore = jitNow;
+        if ((warmupRounds >= settings.Warmup && settled) || Stopwatch.GetElapsedTime(warmupStart) > Settings.WarmupLimit)
+        {
+            break;
         }
     }
 
+    Console.Error.WriteLine($"warm-up: {warmupRounds} rounds of a streaming and a JSON request per side in {Stopwatch.GetElapsedTime(warmupStart).TotalSeconds:F0} s");
     var memoryWarm = ProcessMemory.Read(proxy.ProcessId);
     var privateWarm = ProcessMemory.ReadPrivateBytes(proxy.ProcessId);
 
-    // :: Sequential latency, alternating sides (and which side goes first) every request.
+    // :: Sequential latency, rotating which side goes first every request.
     Console.Error.WriteLine($"latency: {settings.Requests} streaming + {settings.Requests} JSON requests per side");
-    var streamed = new Dictionary<string, List<StreamSample>> { [direct] = [], [via] = [] };
-    var json = new Dictionary<string, List<double>> { [direct] = [], [via] = [] };
+    var streamed = targets.ToDictionary(t => t, _ => new List<StreamSample>());
+    var json = targets.ToDictionary(t => t, _ => new List<double>());
     for (var i = 0; i < settings.Requests; i++)
     {
-        foreach (var target in Order(i, direct, via))
+        foreach (var target in Order(i, targets))
         {
             streamed[target].Add(await Measurements.StreamAsync(client, target, ct));
         }
@@ -89,21 +128,27 @@ try
 
     for (var i = 0; i < settings.Requests; i++)
     {
-        foreach (var target in Order(i, direct, via))
+        foreach (var target in Order(i, targets))
         {
             json[target].Add(await Measurements.JsonAsync(client, target, ct));
         }
     }
 
-    // :: Throughput: concurrent clients, a fixed number of streaming requests, in alternating rounds.
+    // :: Throughput: concurrent clients, a fixed number of streaming requests, in rotating rounds.
     Console.Error.WriteLine($"throughput: {settings.Clients} clients, {Settings.LoadRounds} rounds × {settings.Load} requests per side");
     var allocatedBefore = await Measurements.ProxyAllocatedBytesAsync(client, via, ct);
-    var rates = new Dictionary<string, List<double>> { [direct] = [], [via] = [] };
+    var rates = targets.ToDictionary(t => t, _ => new List<double>());
+    // CPU per request of the process that served each round: the bench itself (client and fake) for direct, the YARP or
+    // AgentRelay process for theirs. Unlike requests per second, this hardly moves with other load on the machine.
+    var cpuProcess = new Dictionary<string, int> { [direct] = Environment.ProcessId, [pass] = yarp.ProcessId, [via] = proxy.ProcessId };
+    var cpu = targets.ToDictionary(t => t, _ => TimeSpan.Zero);
     for (var round = 0; round < Settings.LoadRounds; round++)
     {
-        foreach (var target in Order(round, direct, via))
+        foreach (var target in Order(round, targets))
         {
+            var cpuBefore = ProcessMemory.ReadCpuTime(cpuProcess[target]);
             rates[target].Add(await Measurements.ThroughputAsync(client, target, settings.Clients, settings.Load, ct));
+            cpu[target] += ProcessMemory.ReadCpuTime(cpuProcess[target]) - cpuBefore;
         }
     }
 
@@ -113,26 +158,29 @@ try
     var loadAfter = LoadAverage();
 
     // :: Report.
+    Triple Of(Func<string, double> measure) => new(measure(direct), measure(pass), measure(via));
     double P(IEnumerable<double> values, double p) => Measurements.Percentile([.. values], p);
-    var ttlb = (D: P(streamed[direct].Select(s => s.LastByteMs), 50), V: P(streamed[via].Select(s => s.LastByteMs), 50));
-    var ttlb95 = (D: P(streamed[direct].Select(s => s.LastByteMs), 95), V: P(streamed[via].Select(s => s.LastByteMs), 95));
-    var ttfe = (D: P(streamed[direct].Select(s => s.FirstEventMs), 50), V: P(streamed[via].Select(s => s.FirstEventMs), 50));
-    var ttfe95 = (D: P(streamed[direct].Select(s => s.FirstEventMs), 95), V: P(streamed[via].Select(s => s.FirstEventMs), 95));
-    var json50 = (D: P(json[direct], 50), V: P(json[via], 50));
-    var json95 = (D: P(json[direct], 95), V: P(json[via], 95));
-    var rate = (D: rates[direct].Average(), V: rates[via].Average());
+    var ttlb = Of(t => P(streamed[t].Select(s => s.LastByteMs), 50));
+    var ttlb95 = Of(t => P(streamed[t].Select(s => s.LastByteMs), 95));
+    var ttfe = Of(t => P(streamed[t].Select(s => s.FirstEventMs), 50));
+    var ttfe95 = Of(t => P(streamed[t].Select(s => s.FirstEventMs), 95));
+    var json50 = Of(t => P(json[t], 50));
+    var json95 = Of(t => P(json[t], 95));
+    var rate = Of(t => rates[t].Average());
+    var cpuPerRequest = Of(t => cpu[t].TotalMilliseconds / (Settings.LoadRounds * settings.Load));
     var proxiedUnderLoad = Settings.LoadRounds * settings.Load;
 
     var report = new StringBuilder();
     report.AppendLine("# Proxy overhead benchmark").AppendLine();
     report.AppendLine(Invariant($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, ProxyService {configuration} build."));
-    report.AppendLine(Invariant($"Load average (1/5/15 min) before: {loadBefore}; after: {loadAfter}. The fake upstream, the client and the proxy share these cores."));
+    report.AppendLine(Invariant($"Load average (1/5/15 min) before: {loadBefore}; after: {loadAfter}. The fake upstream, the client, YARP and the proxy share these cores."));
     report.AppendLine();
     report.AppendLine(Invariant($"Parameters: {settings.Deltas} text_delta events of 40 chars ({fake.EventCount} events, {fake.StreamBytes:N0} bytes per streamed reply; the proxy relays {proxyEvents} events, direct {directEvents}); "));
-    report.AppendLine(Invariant($"{settings.Warmup} warm-up + {settings.Requests} sequential requests per side and kind, alternating direct/proxy; throughput {settings.Clients} concurrent clients, {Settings.LoadRounds} rounds × {settings.Load} streaming requests per side."));
+    report.AppendLine(Invariant($"warm-up {warmupRounds} rounds (until the proxy's JIT settled), then {settings.Requests} sequential requests per side and kind, rotating the order of the sides; throughput {settings.Clients} concurrent clients, {Settings.LoadRounds} rounds × {settings.Load} streaming requests per side."));
+    report.AppendLine("YARP is AgentRelay's front door (YARP with the same service defaults and telemetry) forwarding to the fake: the cost of an HTTP proxy hop that parses nothing.");
     report.AppendLine();
-    report.AppendLine("| Metric | Direct | Via proxy | Ratio (proxy/direct) |");
-    report.AppendLine("|---|---:|---:|---:|");
+    report.AppendLine("| Metric | Direct | YARP pass-through | AgentRelay | AgentRelay / direct | YARP / direct |");
+    report.AppendLine("|---|---:|---:|---:|---:|---:|");
     Row("Streaming, time to last byte, p50", ttlb, "ms");
     Row("Streaming, time to last byte, p95", ttlb95, "ms");
     Row("Streaming, time to first event, p50", ttfe, "ms");
@@ -140,20 +188,22 @@ try
     Row("Non-streaming JSON, p50", json50, "ms");
     Row("Non-streaming JSON, p95", json95, "ms");
     Row($"Throughput, {settings.Clients} clients, streaming", rate, "req/s");
-    report.AppendLine(Invariant($"| Proxy RSS after warm-up (VmRSS) | – | {Mb(memoryWarm?.Rss)} | – |"));
-    report.AppendLine(Invariant($"| Proxy RSS after load (VmRSS) | – | {Mb(memoryLoaded?.Rss)} | – |"));
-    report.AppendLine(Invariant($"| Proxy peak RSS (VmHWM) | – | {Mb(memoryLoaded?.PeakRss)} | – |"));
-    report.AppendLine(Invariant($"| Proxy private bytes after warm-up / after load | – | {Mb(privateWarm)} / {Mb(privateLoaded)} | – |"));
-    var perRequest = allocatedBefore is { } before && allocatedAfter is { } after ? $"{(after - before) / proxiedUnderLoad / 1024:F0} KiB" : "n/a";
-    report.AppendLine(Invariant($"| Proxy GC allocations per streaming request (load phase) | – | {perRequest} | – |"));
+    Row("CPU per streamed request under load (direct: client and fake together)", cpuPerRequest, "ms");
+    report.AppendLine();
+    report.AppendLine("| AgentRelay process | |").AppendLine("|---|---:|");
+    report.AppendLine(Invariant($"| RSS after warm-up (VmRSS) | {Mb(memoryWarm?.Rss)} |"));
+    report.AppendLine(Invariant($"| RSS after load (VmRSS) | {Mb(memoryLoaded?.Rss)} |"));
+    report.AppendLine(Invariant($"| Peak RSS (VmHWM) | {Mb(memoryLoaded?.PeakRss)} |"));
+    report.AppendLine(Invariant($"| Private bytes after warm-up / after load | {Mb(privateWarm)} / {Mb(privateLoaded)} |"));
+    var allocatedKiB = allocatedBefore is { } before && allocatedAfter is { } after ? (after - before) / proxiedUnderLoad / 1024.0 : (double?)null;
+    report.AppendLine(Invariant($"| GC allocations per streaming request (load phase) | {(allocatedKiB is { } k ? $"{k:F0} KiB" : "n/a")} |"));
     report.AppendLine();
 
     // :: The issue-13 targets, each stated with its measured value and whether it is met.
-    var throughputRatio = rate.V / rate.D;
-    var allocatedKiB = allocatedBefore is { } b2 && allocatedAfter is { } a2 ? (a2 - b2) / proxiedUnderLoad / 1024.0 : (double?)null;
+    var throughputRatio = rate.Proxy / rate.Direct;
     report.AppendLine("Targets (issue 13):").AppendLine();
-    Target($"Added latency, streaming to last byte, p50 ≤ {Settings.AddedLatencyTargetMs:F0} ms", ttlb.V - ttlb.D, "ms", ttlb.V - ttlb.D <= Settings.AddedLatencyTargetMs);
-    Target($"Added latency, non-streaming JSON, p50 ≤ {Settings.AddedLatencyTargetMs:F0} ms", json50.V - json50.D, "ms", json50.V - json50.D <= Settings.AddedLatencyTargetMs);
+    Target($"Added latency, streaming to last byte, p50 ≤ {Settings.AddedLatencyTargetMs:F0} ms", ttlb.Proxy - ttlb.Direct, "ms", ttlb.Proxy - ttlb.Direct <= Settings.AddedLatencyTargetMs);
+    Target($"Added latency, non-streaming JSON, p50 ≤ {Settings.AddedLatencyTargetMs:F0} ms", json50.Proxy - json50.Direct, "ms", json50.Proxy - json50.Direct <= Settings.AddedLatencyTargetMs);
     Target($"Throughput with {settings.Clients} clients ≥ {Settings.ThroughputRatioTarget:F1}× direct", throughputRatio, "×", throughputRatio >= Settings.ThroughputRatioTarget);
     if (allocatedKiB is { } kib)
     {
@@ -164,7 +214,7 @@ try
         report.AppendLine(Invariant($"- Allocated per streamed request ≤ {Settings.AllocatedKiBTarget} KiB: not measured (no /metrics)."));
     }
 
-    report.AppendLine(Invariant($"- (For reference: added time to first event p50 {ttfe.V - ttfe.D:F2} ms; streaming time to last byte ratio {ttlb.V / ttlb.D:F2}×.)"));
+    report.AppendLine(Invariant($"- (For reference: added time to first event p50 {ttfe.Proxy - ttfe.Direct:F2} ms; YARP adds {ttlb.Yarp - ttlb.Direct:F2} ms streaming, {json50.Yarp - json50.Direct:F2} ms JSON (a pass-through: JSON direct from the fake), throughput {rate.Yarp / rate.Direct:F2}× direct; AgentRelay's throughput is {rate.Proxy / rate.Yarp:F2}× YARP's; its CPU per request {cpuPerRequest.Proxy:F3} ms against YARP's {cpuPerRequest.Yarp:F3} ms.)"));
 
     Console.WriteLine(report);
     var output = Path.Combine(root, "bench", "results", "latest.md");
@@ -176,8 +226,8 @@ try
     void Target(string target, double value, string unit, bool met) =>
         report.AppendLine(Invariant($"- {target}: {value:F2} {unit} — {(met ? "met" : "NOT met")}."));
 
-    void Row(string metric, (double D, double V) pair, string unit) =>
-        report.AppendLine(Invariant($"| {metric} | {pair.D:F2} {unit} | {pair.V:F2} {unit} | {pair.V / pair.D:F2}× |"));
+    void Row(string metric, Triple values, string unit) =>
+        report.AppendLine(Invariant($"| {metric} | {values.Direct:F2} {unit} | {values.Yarp:F2} {unit} | {values.Proxy:F2} {unit} | {values.Proxy / values.Direct:F2}× | {values.Yarp / values.Direct:F2}× |"));
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
@@ -193,11 +243,13 @@ catch (Exception exception)
 }
 finally
 {
-    await proxy.DisposeAsync(); // always, even on failure or Ctrl+C: kills the proxy's whole process tree
+    // Always, even on failure or Ctrl+C: kills each process tree.
+    await proxy.DisposeAsync();
+    await yarp.DisposeAsync();
 }
 
-// Even iterations direct first, odd ones proxy first: neither side always follows the other.
-static string[] Order(int i, string direct, string via) => i % 2 == 0 ? [direct, via] : [via, direct];
+// The sides rotate: each goes first, second and third in turn, so none always follows another.
+static string[] Order(int i, string[] targets) => [.. targets.Skip(i % targets.Length), .. targets.Take(i % targets.Length)];
 
 static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
@@ -216,6 +268,15 @@ internal sealed record Settings(int Requests, int Warmup, int Deltas, int Load, 
 {
     public const int LoadRounds = 2;
 
+    /// <summary>Warm-up rounds between two looks at the proxy's JIT.</summary>
+    public const int WarmupBlock = 250;
+
+    /// <summary>The JIT counts as settled when a warm-up block compiled at most this many methods.</summary>
+    public const int JitSettledMethods = 10;
+
+    /// <summary>The warm-up stops here even if the JIT has not settled.</summary>
+    public static readonly TimeSpan WarmupLimit = TimeSpan.FromSeconds(60);
+
     /// <summary>Issue 13: what the proxy adds at p50 to a streamed and to a JSON request, against the local fake.</summary>
     public const double AddedLatencyTargetMs = 1.0;
 
@@ -233,6 +294,9 @@ internal sealed record Settings(int Requests, int Warmup, int Deltas, int Load, 
             return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
         }
 
-        return new Settings(Get("requests", 300), Get("warmup", 50), Get("deltas", 200), Get("load", 800), Get("clients", 8));
+        return new Settings(Get("requests", 300), Get("warmup", 500), Get("deltas", 200), Get("load", 800), Get("clients", 8));
     }
 }
+
+/// <summary>One measure on the three sides.</summary>
+internal readonly record struct Triple(double Direct, double Yarp, double Proxy);

@@ -70,7 +70,8 @@ public sealed partial class AnthropicApiClient(
 
             // :: Step 4: relay SSE events one by one, never buffering the stream.
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            await foreach (var item in ReadEventsAsync(stream, cancellationToken))
+            using var events = new UpstreamEvents(stream);
+            while (await events.NextAsync(cancellationToken) is { } item)
             {
                 yield return item;
                 if (item is BackendFailure)
@@ -210,65 +211,76 @@ public sealed partial class AnthropicApiClient(
         return HttpFailures.FromResponse(status, text, HttpFailures.RetryAfter(response.Headers.RetryAfter, time));
     }
 
-    private async IAsyncEnumerable<BackendEvent> ReadEventsAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The upstream's SSE events as backend events. Each event's data is checked to be one JSON object without building a
+    /// DOM; it is parsed later only if read. The events borrow the reader's pooled buffer, and one event object is
+    /// refilled: each is valid until the next one is asked for. (A method returning a value task rather than an iterator
+    /// of its own: one less asynchronous layer for every event of every stream.)
+    /// </summary>
+    private sealed class UpstreamEvents(Stream stream) : IDisposable
     {
-        // Each event's data is checked to be one JSON object without building a DOM; it is parsed later only if read.
-        // The events borrow the reader's pooled buffer, and one event object is refilled: each is valid until the next
-        // one is asked for.
-        using var reader = new SseEventReader(stream);
-        MessageStreamEvent? borrowed = null;
-        while (true)
+        private readonly SseEventReader _reader = new(stream);
+        private MessageStreamEvent? _borrowed;
+        private bool _done;
+
+        /// <summary>The next event, or a failure (after which there is nothing more), or null at the end.</summary>
+        public async ValueTask<BackendEvent?> NextAsync(CancellationToken cancellationToken)
         {
-            BackendFailure? failure = null;
-            var more = false;
-            try
+            while (!_done)
             {
-                more = await reader.ReadAsync(cancellationToken);
-            }
-            catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-            {
-                failure = HttpFailures.Unreachable($"the stream broke ({exception.GetType().Name})");
+                try
+                {
+                    if (!await _reader.ReadAsync(cancellationToken))
+                    {
+                        _done = true;
+                        return null;
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                {
+                    return Fail(HttpFailures.Unreachable($"the stream broke ({exception.GetType().Name})"));
+                }
+
+                if (Current() is { } item)
+                {
+                    return item;
+                }
             }
 
-            if (failure is not null)
-            {
-                yield return failure;
-                yield break;
-            }
+            return null;
+        }
 
-            if (!more)
-            {
-                yield break;
-            }
+        public void Dispose() => _reader.Dispose();
 
-            var data = reader.Data;
+        /// <summary>The event just read, a failure, or null for an event without data (skipped).</summary>
+        private BackendEvent? Current()
+        {
+            var data = _reader.Data;
             if (data.IsEmpty)
             {
-                continue;
+                return null;
             }
 
             if (!IsJsonObject(data.Span))
             {
-                yield return HttpFailures.Protocol($"event '{reader.EventName ?? "message"}' has no JSON object");
-                yield break;
+                return Fail(HttpFailures.Protocol($"event '{_reader.EventName ?? "message"}' has no JSON object"));
             }
 
             // Anthropic names every event in its "event:" line; a nameless one is named by its JSON's "type".
-            var type = reader.EventName is { Length: > 0 } and not "message" ? reader.EventName : JsonNode.Parse(data.Span)!["type"].AsString();
+            var type = _reader.EventName is { Length: > 0 } and not "message" ? _reader.EventName : JsonNode.Parse(data.Span)!["type"].AsString();
             if (type is null)
             {
-                yield return HttpFailures.Protocol("an event has neither a name nor a type");
-                yield break;
+                return Fail(HttpFailures.Protocol("an event has neither a name nor a type"));
             }
 
-            var streamEvent = borrowed?.Refill(type, data) ?? (borrowed = MessageStreamEvent.Borrow(type, data, reader.Version));
-            if (streamEvent.Type == StreamEventTypes.Error)
-            {
-                yield return HttpFailures.FromErrorEvent(streamEvent.Data);
-                yield break;
-            }
+            var streamEvent = _borrowed?.Refill(type, data) ?? (_borrowed = MessageStreamEvent.Borrow(type, data, _reader.Version));
+            return streamEvent.Type == StreamEventTypes.Error ? Fail(HttpFailures.FromErrorEvent(streamEvent.Data)) : streamEvent;
+        }
 
-            yield return streamEvent;
+        private BackendFailure Fail(BackendFailure failure)
+        {
+            _done = true;
+            return failure;
         }
     }
 
