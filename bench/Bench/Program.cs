@@ -1,7 +1,7 @@
 // The proxy-overhead benchmark. Starts a fake Anthropic API (in this process) and the real ProxyService (its own
 // process), both on 127.0.0.1 port 0, and measures the same requests direct-to-fake and via the proxy, alternating
 // the two so drift (other load, JIT, GC) falls on both sides alike. It reports ratios proxy/direct, never asserts
-// timings. Usage: dotnet run -c Release --project bench/Bench [-- --requests 300 --warmup 50 --deltas 200 --load 800 --clients 8]
+// timings. Usage: dotnet run -c Release --project bench/Bench [-- --requests 300 --warmup 500 --deltas 200 --load 3000 --clients 8]
 // The soak (mixed traffic for N minutes, resources over time): dotnet run -c Release --project bench/Bench -- soak --minutes 10 --rate 20
 using System.Diagnostics;
 using System.Globalization;
@@ -294,7 +294,7 @@ internal sealed record Settings(int Requests, int Warmup, int Deltas, int Load, 
             return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
         }
 
-        return new Settings(Get("requests", 300), Get("warmup", 500), Get("deltas", 200), Get("load", 800), Get("clients", 8));
+        return new Settings(Get("requests", 300), Get("warmup", 500), Get("deltas", 200), Get("load", 3000), Get("clients", 8));
     }
 }
 

@@ -207,13 +207,17 @@ public sealed partial class CliProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the process to exit on its own for at most <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Waits for the process to exit on its own for at most <paramref name="timeout"/>, and then (briefly) for the rest
+    /// of its stderr: the exit can be seen before its last lines are read, and an error message quotes them.
+    /// </summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
         try
         {
             await _process.WaitForExitAsync(cancellation.Token);
+            await Task.WhenAny(_stderrPump, Task.Delay(s_exitDrain));
             return true;
         }
         catch (OperationCanceledException)
