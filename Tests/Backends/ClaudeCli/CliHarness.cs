@@ -38,7 +38,7 @@ public sealed class CliHarness : IDisposable
 
     public CliProcessRegistry Registry { get; } = new();
 
-    public CliActivity Activity { get; } = new();
+    public CliActivity Activity { get; } = new(TimeProvider.System);
 
     public WarmProcesses Warm { get; }
 

@@ -3,10 +3,14 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 /// <summary>
 /// The requests of this replica that wait for their CLI's first output. Starting a CLI costs about a second of CPU:
 /// the pool starts none while a request waits (<see cref="WhenIdleAsync"/>), so a refill never slows the first byte of
-/// a request being served, and a burst of new conversations is not joined by refills.
+/// a request being served, and a burst of new conversations is not joined by refills. A replica that is never idle
+/// still refills, after <see cref="MaxRefillHold"/>.
 /// </summary>
-public sealed class CliActivity
+public sealed class CliActivity(TimeProvider time)
 {
+    /// <summary>The longest a refill waits for no request to be waiting.</summary>
+    public static readonly TimeSpan MaxRefillHold = TimeSpan.FromSeconds(30);
+
     private readonly Lock _lock = new();
     private int _waiting;
     private TaskCompletionSource _idle = Idle();
@@ -37,12 +41,24 @@ public sealed class CliActivity
         return new Waiter(this);
     }
 
-    /// <summary>Completes when no request waits for its first output.</summary>
-    public Task WhenIdleAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes when no request waits for its first output, or after <see cref="MaxRefillHold"/> at the latest: under
+    /// steady traffic there may always be one waiting, and a pool that never refills serves no new conversation.
+    /// </summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken)
     {
+        Task idle;
         lock (_lock)
         {
-            return _idle.Task.WaitAsync(cancellationToken);
+            idle = _idle.Task;
+        }
+
+        if (!idle.IsCompleted)
+        {
+            using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await Task.WhenAny(idle, Task.Delay(MaxRefillHold, time, giveUp.Token));
+            await giveUp.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
