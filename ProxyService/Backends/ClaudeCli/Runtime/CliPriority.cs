@@ -34,32 +34,11 @@ public static class CliPriority
             return start();
         }
 
-        var result = default(T)!;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        return OnNewThread("cli-pool-start", () =>
         {
-            try
-            {
-                _ = SetPriority(PrioProcess, 0, baseNice + Lowering);
-                result = start();
-            }
-            catch (Exception exception)
-            {
-                failure = exception;
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "cli-pool-start",
-        };
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-
-        return result;
+            _ = SetPriority(PrioProcess, 0, baseNice + Lowering);
+            return start();
+        });
     }
 
     /// <summary>Gives every thread of process <paramref name="pid"/> the proxy's own priority again.</summary>
@@ -94,8 +73,7 @@ public static class CliPriority
             return null;
         }
 
-        int? found = null;
-        var thread = new Thread(() =>
+        return OnNewThread<int?>("cli-priority-probe", () =>
         {
             try
             {
@@ -103,25 +81,51 @@ public static class CliPriority
                 var current = GetPriority(PrioProcess, 0);
                 if (current == -1 && Marshal.GetLastPInvokeError() != 0)
                 {
-                    return;
+                    return null;
                 }
 
-                if (current + Lowering <= 19 && SetPriority(PrioProcess, 0, current + 1) == 0 && SetPriority(PrioProcess, 0, current) == 0)
-                {
-                    found = current;
-                }
+                return current + Lowering <= 19 && SetPriority(PrioProcess, 0, current + 1) == 0 && SetPriority(PrioProcess, 0, current) == 0
+                    ? current
+                    : null;
             }
             catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
             {
+                return null;
+            }
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a new thread and waits for it: a priority set there stays with that thread (and
+    /// what it starts), never with a thread of the pool. Its exception is raised here.
+    /// </summary>
+    private static T OnNewThread<T>(string name, Func<T> work)
+    {
+        var result = default(T)!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = work();
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
             }
         })
         {
             IsBackground = true,
-            Name = "cli-priority-probe",
+            Name = name,
         };
         thread.Start();
         thread.Join();
-        return found;
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return result;
     }
 
     // DllImport: blittable arguments need no marshalling code (LibraryImport would need unsafe code in the project).
