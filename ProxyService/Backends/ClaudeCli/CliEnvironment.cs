@@ -34,6 +34,11 @@ public static class CliEnvironment
         // The client's tools are listed to the model directly instead of behind the ToolSearch tool.
         ["ENABLE_TOOL_SEARCH"] = "false",
         ["ENABLE_CLAUDEAI_MCP_SERVERS"] = "false",
+        // The CLI is a Bun executable. Bun's own GC timer wakes an idle process every second to collect (JavaScriptCore
+        // still collects as it allocates). Kept processes are idle most of their life: measured with 2.1.330, 18 idle CLIs
+        // used 180 ms of CPU per second with it and 60 ms without (RSS +28 MB per process), and a warm turn beside them
+        // took 70 ms instead of 95 ms.
+        ["BUN_GC_TIMER_DISABLE"] = "1",
     };
 
     /// <summary>The CLI's timeout of an MCP tool call, in milliseconds; a client tool call is one.</summary>

@@ -94,6 +94,7 @@ public sealed class ClaudeCliMappingTests
         Assert.Equal("1", environment["DISABLE_AUTOUPDATER"]);
         Assert.Equal("1", environment["DISABLE_TELEMETRY"]);
         Assert.Equal("1", environment["DISABLE_ERROR_REPORTING"]);
+        Assert.Equal("1", environment["BUN_GC_TIMER_DISABLE"]);
         Assert.Equal("100", environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"]);
     }
 
