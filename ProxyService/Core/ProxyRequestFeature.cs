@@ -39,6 +39,9 @@ public sealed class ProxyRequestFeature
     /// <summary>Where the backend's process came from: <c>warm</c>, <c>pool</c> or <c>cold</c> (CLI backend only).</summary>
     public string? Runtime { get; set; }
 
+    /// <summary>Whether a <c>pool</c> process was one kept for another conversation and cleared for this one.</summary>
+    public bool RuntimeRecycled { get; set; }
+
     /// <summary>The adapter's decisions in the form backends consume.</summary>
     public AgentPolicy Agent { get; set; } = AgentPolicy.Default;
 

@@ -19,6 +19,7 @@ public sealed record RequestRecord
     public string? SessionKey { get; init; }
     public string? Lineage { get; init; }
     public string? Runtime { get; init; }
+    public bool RuntimeRecycled { get; init; }
     public double QueueWaitMs { get; init; }
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
     public bool Committed { get; init; }
@@ -40,6 +41,7 @@ public sealed record RequestRecord
         SessionKey = feature.SessionKey,
         Lineage = feature.Lineage,
         Runtime = feature.Runtime,
+        RuntimeRecycled = feature.RuntimeRecycled,
         QueueWaitMs = feature.QueueWaitMs,
         Attempts = [.. feature.Attempts],
         Committed = feature.Committed,

@@ -40,6 +40,9 @@ public static class TelemetryNames
         public const string Runtime = "relay.runtime";
         public const string RuntimeAcquireMs = "relay.runtime.acquire_ms";
 
+        /// <summary><c>true</c> when a <c>pool</c> process was one kept for another conversation and cleared for this one.</summary>
+        public const string RuntimeRecycled = "relay.runtime.recycled";
+
         /// <summary>Tags of the <c>session.resolve</c> span (the key's source, never its value).</summary>
         public static class Session
         {

@@ -90,7 +90,10 @@ public sealed partial class ClaudeCliClient(
             var run = new RunOutcome();
             var spawn = SpawnFor(backend, invocation);
             acquiring = Stopwatch.GetTimestamp();
-            var (lease, startError) = runtime.AcquireFresh(spawn, warmKey);
+            // A conversation with no history, started and initialized as a kept process was: that one serves once cleared.
+            var clearable = start is { Kind: CliColdStart.KindFresh, Prefill.Count: 0, Environment.Count: 0 } && invocation.UserMessage is not null
+                && spawn.Key == plainSpawn.Key && invocation.InitKey == plain.InitKey;
+            var (lease, startError) = await runtime.AcquireFreshAsync(spawn, warmKey, clearable, turn, cancellationToken);
             if (lease is null)
             {
                 Log.NotStarted(logger, backend.ClaudePath, startError);
@@ -98,7 +101,7 @@ public sealed partial class ClaudeCliClient(
                 yield break;
             }
 
-            RecordRuntime(request.Context, lease.Runtime, Stopwatch.GetElapsedTime(acquiring));
+            RecordRuntime(request.Context, lease.Runtime, Stopwatch.GetElapsedTime(acquiring), lease.Recycled);
             await foreach (var item in RunAsync(request, invocation, plainSpawn, lease, turn, run, waiting, cancellationToken))
             {
                 // :: The stale-session retry: the resumed session is not there, nothing reached the client yet.
@@ -170,6 +173,9 @@ public sealed partial class ClaudeCliClient(
                         await process.WriteAsync(userMessage, cancellationToken);
                     }
 
+                    break;
+                case CliTurnStart.Cleared:
+                    await process.WriteAsync(invocation.UserMessage!, cancellationToken);
                     break;
                 case CliTurnStart.NextTurn:
                     await process.WriteAsync(CliInvocation.NextTurnMessage(request, turn.ContinuesFrom ?? turn.MessageCount - 1), cancellationToken);
@@ -275,6 +281,8 @@ public sealed partial class ClaudeCliClient(
         {
             if (!kept)
             {
+                runtime.NotKept(live);
+
                 // Anything but a finished turn (the client went away, a failure, an exception): the process is retired,
                 // interrupted first if its turn may still run.
                 await process.StopAsync(interrupt: !finishedCleanly);
@@ -292,11 +300,16 @@ public sealed partial class ClaudeCliClient(
     public Task<JsonReply> CountTokensAsync(BackendRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(TokenEstimator.Reply(request.Message));
 
-    private static void RecordRuntime(ProxyRequestFeature context, string kind, TimeSpan elapsed)
+    private static void RecordRuntime(ProxyRequestFeature context, string kind, TimeSpan elapsed, bool recycled = false)
     {
         context.Runtime = kind;
+        context.RuntimeRecycled = recycled;
         context.Activity?.SetTag(TelemetryNames.Relay.Runtime, kind);
         context.Activity?.SetTag(TelemetryNames.Relay.RuntimeAcquireMs, Math.Round(elapsed.TotalMilliseconds, 1));
+        if (recycled)
+        {
+            context.Activity?.SetTag(TelemetryNames.Relay.RuntimeRecycled, true);
+        }
     }
 
     /// <summary>A successful run that streamed nothing (e.g. a reply the CLI produced itself): its result text.</summary>

@@ -74,6 +74,10 @@ public static class StreamJson
         ["parent_tool_use_id"] = null,
     };
 
+    /// <summary>The user line <c>/clear</c>: the CLI drops its conversation and starts a new session, keeping its start-up
+    /// options and <c>initialize</c> (checked with 2.1.330: the next upstream request holds only the turns after it).</summary>
+    public static JsonObject ClearConversation() => UserMessage([new JsonObject { ["type"] = "text", ["text"] = "/clear" }]);
+
     /// <summary>The answer to one of the CLI's control requests.</summary>
     public static JsonObject Success(string requestId, JsonObject response) => new()
     {

@@ -144,7 +144,8 @@ public sealed class WarmCliTests
 
         Assert.Equal("Hello from the fake upstream.", await SendAsync(proxy, "a", new JsonArray(User("conversation a")), stream: true));
         var a = Assert.Single(proxy.Warm.Pids);
-        Assert.Equal("Hello from the fake upstream.", await SendAsync(proxy, "b", new JsonArray(User("conversation b")), stream: true));
+        // Another max_tokens, so another start-up: a's process cannot serve b (it would be cleared for b otherwise).
+        Assert.Equal("Hello from the fake upstream.", await SendAsync(proxy, "b", new JsonArray(User("conversation b")), stream: true, maxTokens: 256));
         var b = Assert.Single(proxy.Warm.Pids);
 
         Assert.NotEqual(a, b);
@@ -153,6 +154,47 @@ public sealed class WarmCliTests
         // Idle for longer than Sessions:WarmIdle: retired.
         Assert.NotNull(await Processes.WaitUntilAsync(() => Processes.IsGone(b), TimeSpan.FromSeconds(15)));
         Assert.Empty(proxy.Warm.Pids);
+        await proxy.AssertNoCliProcessLeftAsync();
+    }
+
+    [Fact]
+    public async Task With_MaxWarm_reached_a_new_conversation_gets_the_least_recently_used_process_cleared_and_none_of_its_history()
+    {
+        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "1" });
+        proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Noted.")));
+        var a = new JsonArray(User("the code word is KESTREL"));
+        Assert.Equal("Noted.", await SendAsync(proxy, "a", a, stream: true));
+        var pid = Assert.Single(proxy.Warm.Pids);
+
+        // Keeping b would retire a's process: b gets it, cleared, instead of a second process.
+        proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Hello, b.")));
+        Assert.Equal("Hello, b.", await SendAsync(proxy, "b", new JsonArray(User("conversation b")), stream: false));
+        Assert.Equal([pid], proxy.Warm.Pids);
+        Assert.Equal([pid], proxy.Processes.RecentIds);
+        var record = JsonNode.Parse(await proxy.Http.GetStringAsync("/telemetry/requests?limit=1", Cancel))![0]!;
+        Assert.Equal("pool", record["runtime"]!.GetValue<string>());
+        Assert.True(record["runtimeRecycled"]!.GetValue<bool>());
+
+        // Upstream, b is a conversation of its own: one user turn, nothing of a's; the same system prompt and tools.
+        var first = proxy.Upstream.Requests.ElementAt(0).Body!;
+        var recycled = proxy.Upstream.Requests.ElementAt(1).Body!;
+        var messages = recycled["messages"]!.AsArray();
+        Assert.Equal("user", Assert.Single(messages)!["role"]!.GetValue<string>());
+        Assert.Contains("conversation b", messages.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("KESTREL", recycled.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Noted.", recycled.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("You are the AgentRelay warm process test.", recycled["system"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(first["tools"]!.ToJsonString(), recycled["tools"]!.ToJsonString());
+
+        // a's next turn goes the cold way, with its whole history, on a new process.
+        proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("It was KESTREL.")));
+        a.Add(new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(Text("Noted.")) });
+        a.Add(User("what was the code word?"));
+        Assert.Equal("It was KESTREL.", await SendAsync(proxy, "a", a, stream: true));
+        Assert.DoesNotContain(pid, proxy.Warm.Pids);
+        var history = proxy.Upstream.Requests.ElementAt(2).Body!["messages"]!.AsArray();
+        Assert.Equal(["user", "assistant", "user"], history.Select(m => m!["role"]!.GetValue<string>()));
+        Assert.Contains("KESTREL", history[0]!.ToJsonString(), StringComparison.Ordinal);
         await proxy.AssertNoCliProcessLeftAsync();
     }
 
@@ -222,10 +264,10 @@ public sealed class WarmCliTests
         ["is_error"] = isError,
     };
 
-    private static JsonObject Body(JsonArray messages, bool stream) => new()
+    private static JsonObject Body(JsonArray messages, bool stream, int maxTokens = 512) => new()
     {
         ["model"] = "claude-sonnet-4-6",
-        ["max_tokens"] = 512,
+        ["max_tokens"] = maxTokens,
         ["stream"] = stream,
         ["system"] = "You are the AgentRelay warm process test.",
         ["messages"] = messages.DeepClone(),
@@ -242,24 +284,24 @@ public sealed class WarmCliTests
         }),
     };
 
-    internal static async Task<string> SendAsync(RealCliProxy proxy, string session, JsonArray messages, bool stream)
+    internal static async Task<string> SendAsync(RealCliProxy proxy, string session, JsonArray messages, bool stream, int maxTokens = 512)
     {
-        var message = await SendForMessageAsync(proxy, session, messages, stream);
+        var message = await SendForMessageAsync(proxy, session, messages, stream, maxTokens);
         return string.Concat(message["content"]!.AsArray().Where(b => b!["type"]!.GetValue<string>() == "text").Select(b => b!["text"]!.GetValue<string>()));
     }
 
     /// <summary>One request as OpenCode sends it (its session header).</summary>
-    private static async Task<HttpResponseMessage> SendRawAsync(RealCliProxy proxy, string session, JsonArray messages, bool stream)
+    private static async Task<HttpResponseMessage> SendRawAsync(RealCliProxy proxy, string session, JsonArray messages, bool stream, int maxTokens = 512)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = Json(Body(messages, stream)) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = Json(Body(messages, stream, maxTokens)) };
         request.Headers.TryAddWithoutValidation("x-opencode-session", session);
         return await proxy.Http.SendAsync(request, Cancel);
     }
 
     /// <summary>One request as OpenCode sends it, the answer as one message either way.</summary>
-    private static async Task<JsonObject> SendForMessageAsync(RealCliProxy proxy, string session, JsonArray messages, bool stream)
+    private static async Task<JsonObject> SendForMessageAsync(RealCliProxy proxy, string session, JsonArray messages, bool stream, int maxTokens = 512)
     {
-        using var response = await SendRawAsync(proxy, session, messages, stream);
+        using var response = await SendRawAsync(proxy, session, messages, stream, maxTokens);
         var text = await response.Content.ReadAsStringAsync(Cancel);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
         return stream ? Aggregate(text) : JsonNode.Parse(text)!.AsObject();

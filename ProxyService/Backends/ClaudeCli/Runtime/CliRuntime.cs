@@ -1,3 +1,5 @@
+using AgentRelay.ProxyService.Core;
+
 namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 
 /// <summary>Where a request's CLI process came from: its conversation's own (<c>warm</c>), the pool, or a new spawn.</summary>
@@ -19,17 +21,31 @@ public enum CliTurnStart
 
     /// <summary>A warm process waiting on client tool calls: answer them with the request's <c>tool_result</c>s.</summary>
     ToolResults,
+
+    /// <summary>A kept process whose conversation was cleared for a new one (<see cref="CliRuntime.AcquireFreshAsync"/>):
+    /// initialized alike already, so only the whole prompt.</summary>
+    Cleared,
 }
 
 /// <summary>A process lent to one request.</summary>
-public sealed record CliLease(LiveCli Live, string Runtime, CliTurnStart Start);
+public sealed record CliLease(LiveCli Live, string Runtime, CliTurnStart Start)
+{
+    /// <summary>Whether the process was kept for another conversation and cleared for this one (reported as <c>pool</c>).</summary>
+    public bool Recycled => Start == CliTurnStart.Cleared;
+}
 
 /// <summary>
 /// The process runtime of the ClaudeCli backend: a request gets its conversation's warm process when there is one
 /// (waiting on the client's tool results, or idle after a turn it continues), else a pooled one, else a new spawn;
 /// after the turn the process is kept for the conversation or retired.
 /// </summary>
-public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProcessRegistry registry, CliActivity activity, ILogger<CliRuntime> logger)
+/// <remarks>
+/// When keeping the conversations in flight would retire a kept process anyway (<c>Sessions:MaxWarm</c> reached), a new
+/// conversation without a ready pooled process takes the least recently used kept one started and initialized alike,
+/// and <c>/clear</c>s it (~50 ms, against a second of CPU for a start): the process that keeping it would have retired
+/// serves it instead.
+/// </remarks>
+public sealed partial class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProcessRegistry registry, CliActivity activity, ILogger<CliRuntime> logger)
 {
     /// <summary>A request starts waiting for its first output (pool refills wait meanwhile, see <see cref="CliActivity"/>).</summary>
     public CliActivity.Waiter BeginWaiting() => activity.Begin();
@@ -46,7 +62,7 @@ public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProce
         {
             if (Usable(waiting, warmKey))
             {
-                return new CliLease(waiting, CliRuntimeKinds.Warm, CliTurnStart.ToolResults);
+                return Lend(new CliLease(waiting, CliRuntimeKinds.Warm, CliTurnStart.ToolResults));
             }
 
             warm.Retire(waiting, "tool results under other start-up options");
@@ -56,7 +72,7 @@ public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProce
         {
             if (Usable(idle, warmKey) && idle.Continues(turn))
             {
-                return new CliLease(idle, CliRuntimeKinds.Warm, CliTurnStart.NextTurn);
+                return Lend(new CliLease(idle, CliRuntimeKinds.Warm, CliTurnStart.NextTurn));
             }
 
             warm.Retire(idle, "the conversation does not continue its last turn");
@@ -65,25 +81,106 @@ public sealed class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProce
         return null;
     }
 
-    /// <summary>A process that got nothing yet: a pooled one, or a new spawn; or why none could be started.</summary>
+    /// <summary>A process for a request that starts its conversation on it: a pooled one that has finished starting, a kept
+    /// one cleared (<paramref name="clearable"/>, when <c>Sessions:MaxWarm</c> is reached), a pooled one still starting,
+    /// or a new spawn; or why none could be started.</summary>
     /// <param name="spawn">What the process is started with (the cold path's plan included).</param>
     /// <param name="warmKey">Kept on the process for <see cref="TakeWarm"/>.</param>
-    public (CliLease? Lease, string? Error) AcquireFresh(CliSpawn spawn, string warmKey)
+    /// <param name="clearable">Whether a kept process with <paramref name="warmKey"/> serves the request once cleared: it
+    /// starts a conversation with no history, started and initialized as the warm key says.</param>
+    /// <param name="turn">The request's turn: one of a conversation will be kept (it counts towards <c>Sessions:MaxWarm</c>).</param>
+    public async ValueTask<(CliLease? Lease, string? Error)> AcquireFreshAsync(CliSpawn spawn, string warmKey, bool clearable, CliTurn turn, CancellationToken cancellationToken)
     {
+        if (pool.Take(spawn, readyOnly: true) is { } ready)
+        {
+            return (Lend(new CliLease(new LiveCli(ready, warmKey), CliRuntimeKinds.Pool, CliTurnStart.Fresh), turn), null);
+        }
+
+        if (clearable && turn.ConversationKey is not null && warm.TakeToRecycle(warmKey) is { } kept)
+        {
+            if (await ClearAsync(kept.Process, cancellationToken))
+            {
+                kept.Cleared();
+                return (Lend(new CliLease(kept, CliRuntimeKinds.Pool, CliTurnStart.Cleared), turn), null);
+            }
+
+            warm.Retire(kept, "its conversation could not be cleared");
+        }
+
         if (pool.Take(spawn) is { } pooled)
         {
-            return (new CliLease(new LiveCli(pooled, warmKey), CliRuntimeKinds.Pool, CliTurnStart.Fresh), null);
+            return (Lend(new CliLease(new LiveCli(pooled, warmKey), CliRuntimeKinds.Pool, CliTurnStart.Fresh), turn), null);
         }
 
         var (process, error) = spawn.Start(registry, logger);
-        return process is null ? (null, error) : (new CliLease(new LiveCli(process, warmKey), CliRuntimeKinds.Cold, CliTurnStart.Fresh), null);
+        return process is null ? (null, error) : (Lend(new CliLease(new LiveCli(process, warmKey), CliRuntimeKinds.Cold, CliTurnStart.Fresh), turn), null);
     }
 
     /// <summary>Keeps the process for its conversation's next request.</summary>
     public void Keep(LiveCli live) => warm.Keep(live);
 
+    /// <summary>The process lent to a request is not kept (its turn failed or was cut short): it no longer counts
+    /// towards <c>Sessions:MaxWarm</c>.</summary>
+    public void NotKept(LiveCli live) => warm.Returned(live);
+
     /// <summary>Starts processes ahead for the next new conversation like this one.</summary>
     public void Replenish(CliSpawn spawn) => pool.Refill(spawn);
 
+    /// <summary>How long a kept process may take to clear its conversation before it is retired instead.</summary>
+    public static readonly TimeSpan ClearTimeout = TimeSpan.FromSeconds(5);
+
     private static bool Usable(LiveCli live, string warmKey) => !live.Process.HasExited && live.WarmKey == warmKey;
+
+    private CliLease Lend(CliLease lease, CliTurn? turn = null)
+    {
+        // A warm lease goes back to Keep after its turn; so does one that starts a conversation.
+        if (turn is null || turn.ConversationKey is not null)
+        {
+            warm.Lend(lease.Live);
+        }
+
+        return lease;
+    }
+
+    /// <summary>Writes <c>/clear</c> and reads to its result: the CLI starts a new session (2.1.330: a
+    /// <c>conversation_reset</c>, a new <c>system/init</c>, a <c>result</c>, ~50 ms) with the same start-up options and
+    /// <c>initialize</c>; the next upstream request holds only what comes after it.</summary>
+    private async Task<bool> ClearAsync(CliProcess process, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ClearTimeout);
+        try
+        {
+            if (!await process.WriteAsync(StreamJson.ClearConversation(), timeout.Token))
+            {
+                return false;
+            }
+
+            while (await process.ReadAsync(timeout.Token) is { } message)
+            {
+                switch (message["type"].AsString())
+                {
+                    case StreamJson.Types.Result:
+                        return message["subtype"].AsString() == StreamJson.Subtypes.Success;
+                    case StreamJson.Types.ControlRequest when message["request_id"].AsString() is { } requestId:
+                        // Nothing is asked while clearing; never leave the CLI waiting for an answer.
+                        await process.WriteAsync(StreamJson.Error(requestId, "not expected while clearing the conversation"), timeout.Token);
+                        break;
+                }
+            }
+
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.ClearTimedOut(logger, process.Id);
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 6022, Level = LogLevel.Warning, Message = "The Claude CLI (pid {Pid}) did not clear its conversation in time; retiring it")]
+        public static partial void ClearTimedOut(ILogger logger, int pid);
+    }
 }

@@ -29,6 +29,9 @@ public sealed class LiveCli(CliProcess process, string warmKey)
     /// <summary>When it last finished serving a request.</summary>
     public DateTimeOffset LastUsed { get; set; }
 
+    /// <summary>Whether it is lent to a request of a conversation (<see cref="WarmProcesses.Lend"/>); guarded by that registry.</summary>
+    internal bool Lent { get; set; }
+
     /// <summary>Whether it waits for the client's results of tool calls.</summary>
     public bool AwaitsToolResults => _pendingToolUseIds.Count > 0;
 
@@ -59,6 +62,15 @@ public sealed class LiveCli(CliProcess process, string warmKey)
     {
         Completed(turn);
         _pendingToolUseIds.UnionWith(toolUseIds);
+    }
+
+    /// <summary>Its conversation was cleared (<c>/clear</c>): it holds none, as a process that got only <c>initialize</c>.</summary>
+    public void Cleared()
+    {
+        ConversationKey = null;
+        MessagesSeen = 0;
+        _pendingToolUseIds.Clear();
+        _held.Clear();
     }
 
     /// <summary>Keeps a control request that can only be answered by a later request (a client tool's <c>tools/call</c>).</summary>

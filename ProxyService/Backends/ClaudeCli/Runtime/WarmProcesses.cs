@@ -18,6 +18,7 @@ namespace AgentRelay.ProxyService.Backends.ClaudeCli.Runtime;
 public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
 {
     private readonly List<LiveCli> _kept = [];
+    private int _lent;
     private readonly ConcurrentDictionary<Task, byte> _retiring = new();
     private readonly IOptionsMonitor<SessionsOptions> _options;
     private readonly TimeProvider _time;
@@ -64,9 +65,58 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
     /// <summary>The idle process kept for <paramref name="conversationKey"/>, taken out of the registry.</summary>
     public LiveCli? TakeIdle(string conversationKey) => Take(l => !l.AwaitsToolResults && l.ConversationKey == conversationKey);
 
+    /// <summary>
+    /// The least recently used idle process with <paramref name="warmKey"/>, taken out of the registry to serve a new
+    /// conversation once cleared, when keeping every conversation in flight plus that new one would retire a kept process
+    /// anyway (<c>Sessions:MaxWarm</c> reached); else <see langword="null"/>.
+    /// </summary>
+    public LiveCli? TakeToRecycle(string warmKey)
+    {
+        var max = _options.CurrentValue.MaxWarm;
+        lock (_kept)
+        {
+            if (max == 0 || _kept.Count + _lent < max)
+            {
+                return null;
+            }
+        }
+
+        return Take(candidates => candidates
+            .Where(l => !l.AwaitsToolResults && l.WarmKey == warmKey && !l.Process.HasExited)
+            .MinBy(l => l.LastUsed));
+    }
+
+    /// <summary>A process is lent to a request of a conversation: it comes back to <see cref="Keep"/> after the turn,
+    /// so it counts towards <c>Sessions:MaxWarm</c> meanwhile (<see cref="TakeToRecycle"/>).</summary>
+    public void Lend(LiveCli live)
+    {
+        lock (_kept)
+        {
+            if (!live.Lent)
+            {
+                live.Lent = true;
+                _lent++;
+            }
+        }
+    }
+
+    /// <summary>A lent process is back (kept, or retired by its request).</summary>
+    public void Returned(LiveCli live)
+    {
+        lock (_kept)
+        {
+            if (live.Lent)
+            {
+                live.Lent = false;
+                _lent--;
+            }
+        }
+    }
+
     /// <summary>Keeps <paramref name="live"/> for its conversation's next request; retires whatever that pushes out.</summary>
     public void Keep(LiveCli live)
     {
+        Returned(live);
         var options = _options.CurrentValue;
         if (options.MaxWarm == 0 || live.Process.HasExited)
         {
@@ -186,18 +236,18 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
         _stopping.Dispose();
     }
 
-    private LiveCli? Take(Func<LiveCli, bool> match)
+    private LiveCli? Take(Func<LiveCli, bool> match) => Take(candidates => candidates.FirstOrDefault(match));
+
+    private LiveCli? Take(Func<IEnumerable<LiveCli>, LiveCli?> choose)
     {
         lock (_kept)
         {
-            var index = _kept.FindIndex(l => match(l));
-            if (index < 0)
+            if (choose(_kept) is not { } live)
             {
                 return null;
             }
 
-            var live = _kept[index];
-            _kept.RemoveAt(index);
+            _kept.Remove(live);
             ProxyInstrumentation.CliProcessesIdle.Add(-1);
             return live;
         }
@@ -223,7 +273,7 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 6020, Level = LogLevel.Debug, Message = "Retiring the Claude CLI (pid {Pid}): {Reason}")]
+        [LoggerMessage(EventId = 6023, Level = LogLevel.Debug, Message = "Retiring the Claude CLI (pid {Pid}): {Reason}")]
         public static partial void Retiring(ILogger logger, int pid, string reason);
     }
 }
