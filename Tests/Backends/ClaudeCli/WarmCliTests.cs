@@ -199,6 +199,29 @@ public sealed class WarmCliTests
     }
 
     [Fact]
+    public async Task New_conversations_arriving_together_at_MaxWarm_each_get_a_kept_process_cleared()
+    {
+        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "2" });
+        await SendAsync(proxy, "a", new JsonArray(User("conversation a")), stream: true);
+        await SendAsync(proxy, "b", new JsonArray(User("conversation b")), stream: true);
+        var kept = proxy.Warm.Pids.Order().ToList();
+        Assert.Equal(2, kept.Count);
+
+        // A process being cleared already counts for the conversation it will hold, so the second arrival does not see
+        // room under MaxWarm for a new process while the first one clears.
+        var replies = await Task.WhenAll(
+            SendAsync(proxy, "c", new JsonArray(User("conversation c")), stream: true),
+            SendAsync(proxy, "d", new JsonArray(User("conversation d")), stream: false));
+
+        Assert.All(replies, reply => Assert.Equal("Hello from the fake upstream.", reply));
+        Assert.Equal(kept, proxy.Warm.Pids.Order());
+        Assert.Equal(kept, proxy.Processes.RecentIds.Order());
+        var records = JsonNode.Parse(await proxy.Http.GetStringAsync("/telemetry/requests?limit=2", Cancel))!.AsArray();
+        Assert.All(records, r => Assert.True(r!["runtimeRecycled"]!.GetValue<bool>()));
+        await proxy.AssertNoCliProcessLeftAsync();
+    }
+
+    [Fact]
     public async Task Warm_process_that_dies_mid_turn_gives_a_clean_error_and_the_retried_turn_works_on_a_new_process()
     {
         await using var proxy = await RealCliProxy.StartAsync();

@@ -98,13 +98,26 @@ public sealed partial class CliRuntime(WarmProcesses warm, CliProcessPool pool, 
 
         if (clearable && turn.ConversationKey is not null && warm.TakeToRecycle(warmKey) is { } kept)
         {
-            if (await ClearAsync(kept.Process, cancellationToken))
+            var cleared = false;
+            try
             {
-                kept.Cleared();
-                return (Lend(new CliLease(kept, CliRuntimeKinds.Pool, CliTurnStart.Cleared), turn), null);
+                cleared = await ClearAsync(kept.Process, cancellationToken);
+            }
+            finally
+            {
+                if (!cleared)
+                {
+                    // Also when the client went away meanwhile: a half-cleared process serves nobody.
+                    warm.Returned(kept);
+                    warm.Retire(kept, "its conversation could not be cleared");
+                }
             }
 
-            warm.Retire(kept, "its conversation could not be cleared");
+            if (cleared)
+            {
+                kept.Cleared();
+                return (new CliLease(kept, CliRuntimeKinds.Pool, CliTurnStart.Cleared), null);
+            }
         }
 
         if (pool.Take(spawn) is { } pooled)

@@ -68,7 +68,7 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
     /// <summary>
     /// The least recently used idle process with <paramref name="warmKey"/>, taken out of the registry to serve a new
     /// conversation once cleared, when keeping every conversation in flight plus that new one would retire a kept process
-    /// anyway (<c>Sessions:MaxWarm</c> reached); else <see langword="null"/>.
+    /// anyway (<c>Sessions:MaxWarm</c> reached); else <see langword="null"/>. It is lent (<see cref="Lend"/>) already.
     /// </summary>
     public LiveCli? TakeToRecycle(string warmKey)
     {
@@ -79,11 +79,18 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
             {
                 return null;
             }
-        }
 
-        return Take(candidates => candidates
-            .Where(l => !l.AwaitsToolResults && l.WarmKey == warmKey && !l.Process.HasExited)
-            .MinBy(l => l.LastUsed));
+            // Lent at once: while it clears, it already counts for the conversation it will hold.
+            var live = Take(candidates => candidates
+                .Where(l => !l.AwaitsToolResults && l.WarmKey == warmKey && !l.Process.HasExited)
+                .MinBy(l => l.LastUsed));
+            if (live is not null)
+            {
+                Lend(live);
+            }
+
+            return live;
+        }
     }
 
     /// <summary>A process is lent to a request of a conversation: it comes back to <see cref="Keep"/> after the turn,
