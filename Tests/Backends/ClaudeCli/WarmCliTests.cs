@@ -160,17 +160,20 @@ public sealed class WarmCliTests
     [Fact]
     public async Task With_MaxWarm_reached_a_new_conversation_gets_the_least_recently_used_process_cleared_and_none_of_its_history()
     {
-        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "1" });
+        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "1", ["Sessions:PoolSize"] = "1" });
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Noted.")));
         var a = new JsonArray(User("the code word is KESTREL"));
         Assert.Equal("Noted.", await SendAsync(proxy, "a", a, stream: true));
         var pid = Assert.Single(proxy.Warm.Pids);
+        Assert.NotNull(await Processes.WaitUntilAsync(() => proxy.Pool.ReadyCount == 1, TimeSpan.FromSeconds(30)));
+        var pooled = Assert.Single(proxy.Processes.RecentIds, id => id != pid);
 
-        // Keeping b would retire a's process: b gets it, cleared, instead of a second process.
+        // Keeping b would retire a's process: b gets it, cleared, ahead of the pooled one (which a start would replace).
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Hello, b.")));
         Assert.Equal("Hello, b.", await SendAsync(proxy, "b", new JsonArray(User("conversation b")), stream: false));
         Assert.Equal([pid], proxy.Warm.Pids);
-        Assert.Equal([pid], proxy.Processes.RecentIds);
+        Assert.Equal(1, proxy.Pool.Count);
+        Assert.Equal(new[] { pid, pooled }.Order(), proxy.Processes.RecentIds.Order());
         var record = JsonNode.Parse(await proxy.Http.GetStringAsync("/telemetry/requests?limit=1", Cancel))![0]!;
         Assert.Equal("pool", record["runtime"]!.GetValue<string>());
         Assert.True(record["runtimeRecycled"]!.GetValue<bool>());

@@ -60,8 +60,7 @@ public sealed partial class CliProcessPool(
 
     /// <summary>A started process for <paramref name="spawn"/> (one that has finished starting if there is one, else the
     /// one started first), with the proxy's CPU priority; <see langword="null"/> when the pool has none.</summary>
-    /// <param name="readyOnly">Only one that has finished starting.</param>
-    public CliProcess? Take(CliSpawn spawn, bool readyOnly = false)
+    public CliProcess? Take(CliSpawn spawn)
     {
         List<CliProcess> dead = [];
         CliProcess? taken = null;
@@ -72,7 +71,7 @@ public sealed partial class CliProcessPool(
                 entry.LastWanted = ++_clock;
                 dead.AddRange(entry.Processes.Where(p => p.HasExited));
                 entry.Processes.RemoveAll(dead.Contains);
-                taken = entry.Processes.FirstOrDefault(IsReady) ?? (readyOnly ? null : entry.Processes.FirstOrDefault());
+                taken = entry.Processes.FirstOrDefault(IsReady) ?? entry.Processes.FirstOrDefault();
                 if (taken is not null)
                 {
                     entry.Processes.Remove(taken);
