@@ -242,7 +242,7 @@ public sealed partial class ClaudeCliClient(
                 // :: Step 5: the client's message ended with its tool call(s); the CLI waits for their results.
                 if (translator.ClientToolCalled)
                 {
-                    live.AwaitToolResults(turn, translator.ClientToolUseIds);
+                    live.AwaitToolResults(turn, translator.ClientToolUseIds, translator.CliToolCalled);
                     runtime.Keep(live);
                     kept = true;
                     yield break;
@@ -268,7 +268,7 @@ public sealed partial class ClaudeCliClient(
                 yield break;
             }
 
-            live.Completed(turn);
+            live.Completed(turn, translator.CliToolCalled);
             runtime.Keep(live);
             kept = true;
             var closing = translator.Started ? translator.Finish() : FromResultText(result, translator.Model);

@@ -38,6 +38,9 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
     /// <summary>Whether the closing <c>message_delta</c> and <c>message_stop</c> went out.</summary>
     public bool Finished { get; private set; }
 
+    /// <summary>Whether the model called a tool the CLI runs itself (a built-in such as its shell or files, another MCP server).</summary>
+    public bool CliToolCalled { get; private set; }
+
     /// <summary>The model the CLI reported (from <c>system/init</c>), for a message that has to be made up.</summary>
     public string? Model { get; set; }
 
@@ -151,6 +154,7 @@ public sealed class CliEventTranslator(AgentPolicy agent, McpToolServer? tools, 
                 if (!agent.PassthroughTools || tools?.ClientName(block["name"].AsString()) is not { } clientName)
                 {
                     // The CLI runs this tool itself (a built-in, ToolSearch, another MCP server): not the client's business.
+                    CliToolCalled = true;
                     return null;
                 }
 

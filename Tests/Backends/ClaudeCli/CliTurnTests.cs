@@ -25,7 +25,7 @@ public sealed class CliTurnTests
     {
         // A live process needs a process only to be run; the bookkeeping is what is tested here.
         var live = new LiveCli(null!, "spawn");
-        live.Completed(CliTurn.From(body, New("rs_a")));
+        live.Completed(CliTurn.From(body, New("rs_a")), ranOwnTools: false);
         return live;
     }
 
@@ -68,7 +68,7 @@ public sealed class CliTurnTests
     public void A_process_outside_any_conversation_continues_nothing()
     {
         var live = new LiveCli(null!, "spawn");
-        live.Completed(CliTurn.From(Body(User("one")), SessionDecision.Default));
+        live.Completed(CliTurn.From(Body(User("one")), SessionDecision.Default), ranOwnTools: false);
 
         Assert.Null(live.ConversationKey);
         Assert.False(live.Continues(CliTurn.From(Body(User("one"), Assistant("r"), User("two")), SessionDecision.Default)));
@@ -78,7 +78,7 @@ public sealed class CliTurnTests
     public void A_process_holding_tool_calls_is_found_by_the_results_and_does_not_take_plain_turns()
     {
         var live = new LiveCli(null!, "spawn");
-        live.AwaitToolResults(CliTurn.From(Body(User("use tools")), New("rs_a")), ["toolu_1", "toolu_2"]);
+        live.AwaitToolResults(CliTurn.From(Body(User("use tools")), New("rs_a")), ["toolu_1", "toolu_2"], ranOwnTools: false);
         var results = new JsonObject
         {
             ["role"] = "user",

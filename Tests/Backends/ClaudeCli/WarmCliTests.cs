@@ -202,6 +202,25 @@ public sealed class WarmCliTests
     }
 
     [Fact]
+    public async Task A_process_whose_CLI_ran_a_tool_of_its_own_is_never_cleared_for_another_conversation()
+    {
+        await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "1" });
+        // The model calls Bash, a tool of the CLI's own (not the client's): the CLI answers it itself (here: refused,
+        // built-ins are off) and asks again; such a process may hold state beyond its conversation.
+        proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.ToolUse("toolu_own", "Bash", """{"command":"echo hi"}""")));
+        proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Done.")));
+        Assert.Equal("Done.", await SendAsync(proxy, "a", new JsonArray(User("run something")), stream: true));
+        var pid = Assert.Single(proxy.Warm.Pids);
+
+        Assert.Equal("Hello from the fake upstream.", await SendAsync(proxy, "b", new JsonArray(User("conversation b")), stream: true));
+        Assert.DoesNotContain(pid, proxy.Warm.Pids);
+        var record = JsonNode.Parse(await proxy.Http.GetStringAsync("/telemetry/requests?limit=1", Cancel))![0]!;
+        Assert.Equal("cold", record["runtime"]!.GetValue<string>());
+        Assert.False(record["runtimeRecycled"]!.GetValue<bool>());
+        await proxy.AssertNoCliProcessLeftAsync();
+    }
+
+    [Fact]
     public async Task New_conversations_arriving_together_at_MaxWarm_each_get_a_kept_process_cleared()
     {
         await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "2" });

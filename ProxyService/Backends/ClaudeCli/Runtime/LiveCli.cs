@@ -32,6 +32,10 @@ public sealed class LiveCli(CliProcess process, string warmKey)
     /// <summary>Whether it is lent to a request of a conversation (<see cref="WarmProcesses.Lend"/>); guarded by that registry.</summary>
     internal bool Lent { get; set; }
 
+    /// <summary>Whether its CLI ran tools of its own (its shell, files, tasks): such a process may hold state beyond its
+    /// conversation (a background shell, files read), so it is never cleared for another one.</summary>
+    public bool RanOwnTools { get; private set; }
+
     /// <summary>Whether it waits for the client's results of tool calls.</summary>
     public bool AwaitsToolResults => _pendingToolUseIds.Count > 0;
 
@@ -50,17 +54,19 @@ public sealed class LiveCli(CliProcess process, string warmKey)
     public bool IsAnsweredBy(CliTurn turn) => _pendingToolUseIds.Overlaps(turn.ToolResults.Keys);
 
     /// <summary>The turn of <paramref name="turn"/> is over with a reply; the process now holds that conversation.</summary>
-    public void Completed(CliTurn turn)
+    /// <param name="ranOwnTools">Whether the CLI ran tools of its own in the turn (<see cref="RanOwnTools"/>).</param>
+    public void Completed(CliTurn turn, bool ranOwnTools)
     {
+        RanOwnTools |= ranOwnTools;
         ConversationKey = turn.ConversationKey;
         MessagesSeen = turn.MessageCount + 1;
         _pendingToolUseIds.Clear();
     }
 
     /// <summary>The turn of <paramref name="turn"/> ended with client tool calls; the CLI's calls stay pending.</summary>
-    public void AwaitToolResults(CliTurn turn, IEnumerable<string> toolUseIds)
+    public void AwaitToolResults(CliTurn turn, IEnumerable<string> toolUseIds, bool ranOwnTools)
     {
-        Completed(turn);
+        Completed(turn, ranOwnTools);
         _pendingToolUseIds.UnionWith(toolUseIds);
     }
 

@@ -82,7 +82,7 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
 
             // Lent at once: while it clears, it already counts for the conversation it will hold.
             var live = Take(candidates => candidates
-                .Where(l => !l.AwaitsToolResults && l.WarmKey == warmKey && !l.Process.HasExited)
+                .Where(l => !l.AwaitsToolResults && !l.RanOwnTools && l.WarmKey == warmKey && !l.Process.HasExited)
                 .MinBy(l => l.LastUsed));
             if (live is not null)
             {
