@@ -39,7 +39,7 @@ public sealed class ProxyRequestFeature
     /// <summary>Where the backend's process came from: <c>warm</c>, <c>pool</c> or <c>cold</c> (CLI backend only).</summary>
     public string? Runtime { get; set; }
 
-    /// <summary>Whether a <c>pool</c> process was one kept for another conversation and cleared for this one.</summary>
+    /// <summary>Whether the <c>pool</c> process was one kept for another conversation, recycled for this one (<c>/clear</c>).</summary>
     public bool RuntimeRecycled { get; set; }
 
     /// <summary>The adapter's decisions in the form backends consume.</summary>

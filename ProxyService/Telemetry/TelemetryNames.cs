@@ -40,7 +40,7 @@ public static class TelemetryNames
         public const string Runtime = "relay.runtime";
         public const string RuntimeAcquireMs = "relay.runtime.acquire_ms";
 
-        /// <summary><c>true</c> when a <c>pool</c> process was one kept for another conversation and cleared for this one.</summary>
+        /// <summary><c>true</c> when the <c>pool</c> process was one kept for another conversation, recycled for this one (<c>/clear</c>).</summary>
         public const string RuntimeRecycled = "relay.runtime.recycled";
 
         /// <summary>Tags of the <c>session.resolve</c> span (the key's source, never its value).</summary>

@@ -255,7 +255,7 @@ try {
   // Where each request's CLI process came from, and how long getting it took (the proxy's own records).
   const records = await fetch(proxy.url + '/telemetry/requests?limit=1000').then((r) => r.json());
   const mix = {};
-  for (const r of records.filter((x) => x.path === '/v1/messages')) (mix[(r.runtime ?? 'none') + (r.runtimeRecycled ? ' (a kept process cleared)' : '')] ??= []).push(r.durationMs);
+  for (const r of records.filter((x) => x.path === '/v1/messages')) (mix[(r.runtime ?? 'none') + (r.runtimeRecycled ? ' (a kept process recycled)' : '')] ??= []).push(r.durationMs);
   result.runtimeMix = Object.entries(mix).map(([k, v]) => `${k} ${v.length} (median duration ${median(v).toFixed(0)} ms)`).join(', ');
   const latency = JSON.parse(readFileSync(jsonOut, 'utf8'));
   // Every timed request but the floor's (sent to the fake), plus conc-cont's untimed first turns.

@@ -90,10 +90,10 @@ public sealed partial class ClaudeCliClient(
             var run = new RunOutcome();
             var spawn = SpawnFor(backend, invocation);
             acquiring = Stopwatch.GetTimestamp();
-            // A conversation with no history, started and initialized as a kept process was: that one serves once cleared.
-            var clearable = start is { Kind: CliColdStart.KindFresh, Prefill.Count: 0, Environment.Count: 0 } && invocation.UserMessage is not null
+            // A conversation with no history, started and initialized as a kept process was: that one can be recycled for it.
+            var recyclable = start is { Kind: CliColdStart.KindFresh, Prefill.Count: 0, Environment.Count: 0 } && invocation.UserMessage is not null
                 && spawn.Key == plainSpawn.Key && invocation.InitKey == plain.InitKey;
-            var (lease, startError) = await runtime.AcquireFreshAsync(spawn, warmKey, clearable, turn, cancellationToken);
+            var (lease, startError) = await runtime.AcquireFreshAsync(spawn, warmKey, recyclable, turn, cancellationToken);
             if (lease is null)
             {
                 Log.NotStarted(logger, backend.ClaudePath, startError);
@@ -174,7 +174,7 @@ public sealed partial class ClaudeCliClient(
                     }
 
                     break;
-                case CliTurnStart.Cleared:
+                case CliTurnStart.Recycled:
                     await process.WriteAsync(invocation.UserMessage!, cancellationToken);
                     break;
                 case CliTurnStart.NextTurn:

@@ -144,7 +144,7 @@ public sealed class WarmCliTests
 
         Assert.Equal("Hello from the fake upstream.", await SendAsync(proxy, "a", new JsonArray(User("conversation a")), stream: true));
         var a = Assert.Single(proxy.Warm.Pids);
-        // Another max_tokens, so another start-up: a's process cannot serve b (it would be cleared for b otherwise).
+        // Another max_tokens, so another start-up: a's process cannot serve b (it would be recycled for b otherwise).
         Assert.Equal("Hello from the fake upstream.", await SendAsync(proxy, "b", new JsonArray(User("conversation b")), stream: true, maxTokens: 256));
         var b = Assert.Single(proxy.Warm.Pids);
 
@@ -158,7 +158,7 @@ public sealed class WarmCliTests
     }
 
     [Fact]
-    public async Task With_MaxWarm_reached_a_new_conversation_gets_the_least_recently_used_process_cleared_and_none_of_its_history()
+    public async Task With_MaxWarm_reached_a_new_conversation_recycles_the_least_recently_used_process_and_gets_none_of_its_history()
     {
         await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "1", ["Sessions:PoolSize"] = "1" });
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Noted.")));
@@ -168,7 +168,7 @@ public sealed class WarmCliTests
         Assert.NotNull(await Processes.WaitUntilAsync(() => proxy.Pool.ReadyCount == 1, TimeSpan.FromSeconds(30)));
         var pooled = Assert.Single(proxy.Processes.RecentIds, id => id != pid);
 
-        // Keeping b would retire a's process: b gets it, cleared, ahead of the pooled one (which a start would replace).
+        // Keeping b would retire a's process: b gets it, recycled, ahead of the pooled one (which a start would replace).
         proxy.Upstream.Enqueue(Replies.SseReply(AnthropicStreams.Text("Hello, b.")));
         Assert.Equal("Hello, b.", await SendAsync(proxy, "b", new JsonArray(User("conversation b")), stream: false));
         Assert.Equal([pid], proxy.Warm.Pids);
@@ -202,7 +202,7 @@ public sealed class WarmCliTests
     }
 
     [Fact]
-    public async Task A_process_whose_CLI_ran_a_tool_of_its_own_is_never_cleared_for_another_conversation()
+    public async Task A_process_whose_CLI_ran_a_tool_of_its_own_is_never_recycled_for_another_conversation()
     {
         await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "1" });
         // The model calls Bash, a tool of the CLI's own (not the client's): the CLI answers it itself (here: refused,
@@ -221,7 +221,7 @@ public sealed class WarmCliTests
     }
 
     [Fact]
-    public async Task New_conversations_arriving_together_at_MaxWarm_each_get_a_kept_process_cleared()
+    public async Task New_conversations_arriving_together_at_MaxWarm_each_get_a_kept_process_recycled()
     {
         await using var proxy = await RealCliProxy.StartAsync(settings: new Dictionary<string, string> { ["Sessions:MaxWarm"] = "2" });
         await SendAsync(proxy, "a", new JsonArray(User("conversation a")), stream: true);
@@ -229,7 +229,7 @@ public sealed class WarmCliTests
         var kept = proxy.Warm.Pids.Order().ToList();
         Assert.Equal(2, kept.Count);
 
-        // A process being cleared already counts for the conversation it will hold, so the second arrival does not see
+        // A process being recycled already counts for the conversation it will hold, so the second arrival does not see
         // room under MaxWarm for a new process while the first one clears.
         var replies = await Task.WhenAll(
             SendAsync(proxy, "c", new JsonArray(User("conversation c")), stream: true),

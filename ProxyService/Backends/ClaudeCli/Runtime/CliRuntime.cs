@@ -22,16 +22,16 @@ public enum CliTurnStart
     /// <summary>A warm process waiting on client tool calls: answer them with the request's <c>tool_result</c>s.</summary>
     ToolResults,
 
-    /// <summary>A kept process whose conversation was cleared for a new one (<see cref="CliRuntime.AcquireFreshAsync"/>):
+    /// <summary>A kept process recycled for a new conversation, its old one cleared (<see cref="CliRuntime.AcquireFreshAsync"/>):
     /// initialized alike already, so only the whole prompt.</summary>
-    Cleared,
+    Recycled,
 }
 
 /// <summary>A process lent to one request.</summary>
 public sealed record CliLease(LiveCli Live, string Runtime, CliTurnStart Start)
 {
-    /// <summary>Whether the process was kept for another conversation and cleared for this one (reported as <c>pool</c>).</summary>
-    public bool Recycled => Start == CliTurnStart.Cleared;
+    /// <summary>Whether the process was kept for another conversation and recycled for this one (reported as <c>pool</c>).</summary>
+    public bool Recycled => Start == CliTurnStart.Recycled;
 }
 
 /// <summary>
@@ -41,13 +41,16 @@ public sealed record CliLease(LiveCli Live, string Runtime, CliTurnStart Start)
 /// </summary>
 /// <remarks>
 /// When keeping the conversations in flight would retire a kept process anyway (<c>Sessions:MaxWarm</c> reached), a new
-/// conversation takes the least recently used kept one started and initialized alike, and <c>/clear</c>s it (~50 ms):
+/// conversation recycles the least recently used kept one started and initialized alike: <c>/clear</c> (~50 ms), then its prompt;
 /// the process that keeping it would have retired serves it instead. Ahead of a pooled process too: that one would
-/// have to be replaced by a start (about a second of CPU), and a cleared process answers sooner than a pooled one
+/// have to be replaced by a start (about a second of CPU), and a recycled process answers sooner than a pooled one
 /// that still needs <c>initialize</c>.
 /// </remarks>
 public sealed partial class CliRuntime(WarmProcesses warm, CliProcessPool pool, CliProcessRegistry registry, CliActivity activity, ILogger<CliRuntime> logger)
 {
+    /// <summary>How long a kept process may take to clear its conversation before it is retired instead.</summary>
+    public static readonly TimeSpan ClearTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>A request starts waiting for its first output (pool refills wait meanwhile, see <see cref="CliActivity"/>).</summary>
     public CliActivity.Waiter BeginWaiting() => activity.Begin();
 
@@ -82,16 +85,16 @@ public sealed partial class CliRuntime(WarmProcesses warm, CliProcessPool pool, 
         return null;
     }
 
-    /// <summary>A process for a request that starts its conversation on it: a kept one cleared (<paramref name="clearable"/>,
+    /// <summary>A process for a request that starts its conversation on it: a kept one recycled (<paramref name="recyclable"/>,
     /// when <c>Sessions:MaxWarm</c> is reached), a pooled one, or a new spawn; or why none could be started.</summary>
     /// <param name="spawn">What the process is started with (the cold path's plan included).</param>
     /// <param name="warmKey">Kept on the process for <see cref="TakeWarm"/>.</param>
-    /// <param name="clearable">Whether a kept process with <paramref name="warmKey"/> serves the request once cleared: it
+    /// <param name="recyclable">Whether a kept process with <paramref name="warmKey"/> serves the request once recycled: it
     /// starts a conversation with no history, started and initialized as the warm key says.</param>
     /// <param name="turn">The request's turn: one of a conversation will be kept (it counts towards <c>Sessions:MaxWarm</c>).</param>
-    public async ValueTask<(CliLease? Lease, string? Error)> AcquireFreshAsync(CliSpawn spawn, string warmKey, bool clearable, CliTurn turn, CancellationToken cancellationToken)
+    public async ValueTask<(CliLease? Lease, string? Error)> AcquireFreshAsync(CliSpawn spawn, string warmKey, bool recyclable, CliTurn turn, CancellationToken cancellationToken)
     {
-        if (clearable && turn.ConversationKey is not null && warm.TakeToRecycle(warmKey) is { } kept)
+        if (recyclable && turn.ConversationKey is not null && warm.TakeToRecycle(warmKey) is { } kept)
         {
             var cleared = false;
             try
@@ -110,8 +113,8 @@ public sealed partial class CliRuntime(WarmProcesses warm, CliProcessPool pool, 
 
             if (cleared)
             {
-                kept.Cleared();
-                return (new CliLease(kept, CliRuntimeKinds.Pool, CliTurnStart.Cleared), null);
+                kept.Recycled();
+                return (new CliLease(kept, CliRuntimeKinds.Pool, CliTurnStart.Recycled), null);
             }
         }
 
@@ -133,9 +136,6 @@ public sealed partial class CliRuntime(WarmProcesses warm, CliProcessPool pool, 
 
     /// <summary>Starts processes ahead for the next new conversation like this one.</summary>
     public void Replenish(CliSpawn spawn) => pool.Refill(spawn);
-
-    /// <summary>How long a kept process may take to clear its conversation before it is retired instead.</summary>
-    public static readonly TimeSpan ClearTimeout = TimeSpan.FromSeconds(5);
 
     private static bool Usable(LiveCli live, string warmKey) => !live.Process.HasExited && live.WarmKey == warmKey;
 

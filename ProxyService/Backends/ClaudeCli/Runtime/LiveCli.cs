@@ -33,7 +33,7 @@ public sealed class LiveCli(CliProcess process, string warmKey)
     internal bool Lent { get; set; }
 
     /// <summary>Whether its CLI ran tools of its own (its shell, files, tasks): such a process may hold state beyond its
-    /// conversation (a background shell, files read), so it is never cleared for another one.</summary>
+    /// conversation (a background shell, files read), so it is never recycled for another one.</summary>
     public bool RanOwnTools { get; private set; }
 
     /// <summary>Whether it waits for the client's results of tool calls.</summary>
@@ -70,8 +70,9 @@ public sealed class LiveCli(CliProcess process, string warmKey)
         _pendingToolUseIds.UnionWith(toolUseIds);
     }
 
-    /// <summary>Its conversation was cleared (<c>/clear</c>): it holds none, as a process that got only <c>initialize</c>.</summary>
-    public void Cleared()
+    /// <summary>Recycled for a new conversation, its old one cleared (<c>/clear</c>): it holds none, as a process that got
+    /// only <c>initialize</c>.</summary>
+    public void Recycled()
     {
         ConversationKey = null;
         MessagesSeen = 0;

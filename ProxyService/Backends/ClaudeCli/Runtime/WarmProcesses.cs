@@ -67,7 +67,7 @@ public sealed partial class WarmProcesses : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// The least recently used idle process with <paramref name="warmKey"/>, taken out of the registry to serve a new
-    /// conversation once cleared, when keeping every conversation in flight plus that new one would retire a kept process
+    /// conversation (recycled), when keeping every conversation in flight plus that new one would retire a kept process
     /// anyway (<c>Sessions:MaxWarm</c> reached); else <see langword="null"/>. It is lent (<see cref="Lend"/>) already.
     /// </summary>
     public LiveCli? TakeToRecycle(string warmKey)
