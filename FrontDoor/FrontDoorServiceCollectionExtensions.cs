@@ -2,7 +2,8 @@ using Yarp.ReverseProxy.LoadBalancing;
 
 namespace AgentRelay.FrontDoor;
 
-/// <summary>Registers YARP with one catch-all route to the replicas and the load-balancing policy.</summary>
+/// <summary>Registers YARP with one catch-all route to the replicas and the load-balancing policy, and the front door's
+/// readiness (<see cref="ReplicasReachableHealthCheck"/>).</summary>
 public static class FrontDoorServiceCollectionExtensions
 {
     public static WebApplicationBuilder AddFrontDoor(this WebApplicationBuilder builder)
@@ -22,6 +23,7 @@ public static class FrontDoorServiceCollectionExtensions
         // The one place that names the policy class: swap it here (see AppHost/README.md).
         builder.Services.AddSingleton<ILoadBalancingPolicy, ReplicaLoadBalancingPolicy>();
         builder.Services.AddReverseProxy().LoadFromMemory(FrontDoorCluster.Routes, [FrontDoorCluster.Create(destinations)]);
+        builder.Services.AddHealthChecks().AddCheck(ReplicasReachableHealthCheck.Name, new ReplicasReachableHealthCheck(destinations.Values));
         return builder;
     }
 }
