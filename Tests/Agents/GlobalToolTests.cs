@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using AgentRelay.Tests.Infrastructure;
 
@@ -22,7 +20,7 @@ public sealed class GlobalToolTests
         await using var upstream = await FakeAnthropicServer.StartAsync();
         UpstreamScript.OneShot().Attach(upstream);
         var agentrelay = await PackAndInstallAsync(sandbox);
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var apiKey = "sk-relay-" + Guid.NewGuid().ToString("N")[..12];
         var dotnetRoot = new Dictionary<string, string> { ["DOTNET_ROOT"] = DotnetRoot() };
 
@@ -95,13 +93,6 @@ public sealed class GlobalToolTests
         }
 
         return server;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Where the running SDK's <c>dotnet</c> lives, for the tool's launcher.</summary>

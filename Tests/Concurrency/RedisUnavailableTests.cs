@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentRelay.Tests.Infrastructure;
@@ -12,12 +11,7 @@ public sealed class RedisUnavailableTests
     [Fact]
     public async Task Without_a_reachable_redis_requests_are_served_on_the_in_process_limit_and_health_says_so()
     {
-        int deadPort;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            deadPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var deadPort = LoopbackPorts.Free();
 
         await using var upstream = await FakeAnthropicServer.StartAsync();
         await using var proxy = ProxyFactory.ForUpstream(upstream, ("ConnectionStrings:redis", $"127.0.0.1:{deadPort},connectTimeout=500"));

@@ -1,7 +1,6 @@
 extern alias FrontDoorAssembly;
 
-using System.Net;
-using System.Net.Sockets;
+using AgentRelay.Tests.Infrastructure;
 using FrontDoorAssembly::AgentRelay.FrontDoor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -19,7 +18,7 @@ public sealed class ReplicasReachableHealthCheckTests
     [Fact]
     public async Task Unhealthy_while_no_replica_listens_healthy_once_one_answers_even_with_its_own_503()
     {
-        var silent = $"http://127.0.0.1:{ClosedPort()}";
+        var silent = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         var check = new ReplicasReachableHealthCheck([silent]);
         Assert.Equal(HealthStatus.Unhealthy, (await check.CheckHealthAsync(new HealthCheckContext(), Cancel)).Status);
 
@@ -34,13 +33,5 @@ public sealed class ReplicasReachableHealthCheckTests
         var result = await new ReplicasReachableHealthCheck([silent, replica.Urls.First()]).CheckHealthAsync(new HealthCheckContext(), Cancel);
         Assert.Equal(HealthStatus.Healthy, result.Status);
         Assert.Equal("1 of 2 replicas answer", result.Description);
-    }
-
-    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

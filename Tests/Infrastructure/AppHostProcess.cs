@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
@@ -53,11 +52,11 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         }
 
         // What the launch profile gives `dotnet run`, on free ports instead of 18888-18890.
-        var dashboardUrl = $"http://127.0.0.1:{FreePort()}";
+        var dashboardUrl = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         var apiKey = Convert.ToHexString(Guid.NewGuid().ToByteArray());
         info.Environment["ASPNETCORE_URLS"] = dashboardUrl;
-        info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
-        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
+        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         info.Environment["AppHost__DashboardApiKey"] = apiKey;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
@@ -165,13 +164,6 @@ public sealed partial class AppHostProcess : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(20));
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"AgentRelay is listening on (?<url>http://\S+)")]

@@ -27,7 +27,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var directory = Directory.CreateTempSubdirectory("agentrelay-redis-").FullName;
         var server = new RedisServer(Launch(port, directory), directory, port);
         if (!await server.ListeningAsync())
@@ -105,13 +105,6 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         return false;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
